@@ -1,0 +1,40 @@
+"""Rapport's settings: one pydantic-settings object, read from `RAPPORT_*` environment variables.
+
+It is created once at the edge (CLI command, app factory) and passed explicitly; nothing reads it globally.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting an operator may change; secrets are `SecretStr` so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_prefix="RAPPORT_", extra="ignore")
+
+    database_url: str = "sqlite:///./rapport.db"
+    secret_key: SecretStr | None = None
+    public_url: str | None = None
+    webhook_allowed_networks: str = ""
+
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
+
+    ingest_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    api_max_records: int = Field(default=1000, ge=1)
+    max_line_bytes: int = Field(default=1_048_576, ge=1024)
+
+    job_lease_seconds: int = Field(default=300, ge=5)
+    job_max_attempts: int = Field(default=8, ge=1)
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    max_queue_depth: int = Field(default=100_000, ge=1)
+    done_job_retention_hours: int = Field(default=24, ge=0)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the store is an embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
