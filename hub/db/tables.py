@@ -5,6 +5,9 @@ Alembic migrations in `hub/db/migrations/` create and upgrade it; this module is
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
     naming_convention={
@@ -30,7 +34,26 @@ metadata = MetaData(
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-Timestamp = DateTime(timezone=True)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores none, so it is restored on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+Timestamp = UtcDateTime()
 
 source_records = Table(
     "source_records",

@@ -1,0 +1,58 @@
+"""The hub's handle on its store: an engine plus units of work. Created from `Settings`, never global."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hub.db.engine import build_engine, is_postgres
+from hub.db.migrate import upgrade
+from hub.settings import Settings
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+class Database:
+    """An engine with units of work; `for_settings` also creates or upgrades an SQLite schema."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, migrate: bool | None = None) -> Database:
+        """Open the configured store; on SQLite (or when `migrate`) bring the schema up to date first."""
+        database = cls(build_engine(settings.database_url))
+        if migrate if migrate is not None else settings.is_sqlite:
+            upgrade(database.engine)
+        return database
+
+    @property
+    def is_postgres(self) -> bool:
+        """True on PostgreSQL (row locks, SKIP LOCKED, advisory locks)."""
+        return is_postgres(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A unit of work: what is written inside commits together, or not at all."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        """Close pooled connections (end of a command, or after a fork)."""
+        self.engine.dispose()
+
+
+def insert_ignoring_conflicts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any that collide with a unique key (a concurrent writer got there first)."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)

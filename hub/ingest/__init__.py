@@ -1,0 +1,1 @@
+"""Ingest: parse NDJSON/CSV records (streaming, line-numbered errors), store them, and resolve them."""

@@ -1,0 +1,250 @@
+"""Resolution in the hub: run the resolver on stored records and apply its decisions in the same transaction.
+
+Applying a `Resolution` writes identity links (with rule, score and evidence), new customers, merges (the
+absorbed customer keeps a `merged_into` pointer and an audit event), the records' blocking keys, and the
+rebuilt unified profiles of every customer touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
+from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
+from identity.api import Cluster, IdentityRecord, Resolution, Resolver
+from identity.survivorship import InteractionFact, build_profile
+
+
+@dataclass(slots=True)
+class ResolveOutcome:
+    """Customers a resolution created, merged away, or changed."""
+
+    created: set[str] = field(default_factory=set)
+    merged: dict[str, str] = field(default_factory=dict)  # absorbed id -> survivor id
+    updated: set[str] = field(default_factory=set)
+    review: int = 0
+
+
+def new_customer_id(seed: str, taken: Collection[str] = ()) -> str:
+    """A customer id derived from its founding record key (stable across runs), skipping ids in `taken`."""
+    for attempt in range(1000):
+        material = seed if attempt == 0 else f"{seed}#{attempt}"
+        candidate = "cus_" + hashlib.sha256(material.encode()).hexdigest()[:20]
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError("could not allocate a customer id")  # pragma: no cover - 1000 collisions
+
+
+class HubResolver:
+    """Resolves stored records with an identity `Resolver` and writes the outcome."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+
+    def resolve(
+        self,
+        conn: Connection,
+        record_ids: Collection[int],
+        touched_profiles: Collection[tuple[str, str]],
+        now: datetime,
+    ) -> ResolveOutcome:
+        """Resolve these records; refresh customers whose profiles gained interactions."""
+        outcome = ResolveOutcome()
+        records = self._load(conn, record_ids)
+        if records:
+            resolution = self.resolver.resolve(records, SqlCandidateStore(conn))
+            self._apply(conn, records, resolution, now, outcome)
+        outcome.updated |= _customers_of_profiles(conn, touched_profiles)
+        rebuild_profiles(conn, outcome.updated | outcome.created, now)
+        return outcome
+
+    def _load(self, conn: Connection, record_ids: Collection[int]) -> list[IdentityRecord]:
+        if not record_ids:
+            return []
+        query = records_query().where(
+            source_records.c.id.in_(list(record_ids)), source_records.c.record_type != "interaction"
+        )
+        return [to_identity_record(row) for row in conn.execute(query.order_by(source_records.c.record_key))]
+
+    def _apply(
+        self,
+        conn: Connection,
+        records: list[IdentityRecord],
+        resolution: Resolution,
+        now: datetime,
+        outcome: ResolveOutcome,
+    ) -> None:
+        by_key = {r.key: r for r in records}
+        assigned: dict[str, str] = {}
+        fresh = self._create_customers(conn, [c for c in resolution.clusters if not c.customer_id], now)
+        outcome.created |= set(fresh.values())
+        for cluster in resolution.clusters:
+            customer_id = cluster.customer_id or fresh[id(cluster)]
+            self._merge(conn, customer_id, cluster.absorbed, now, outcome)
+            for key in cluster.members:
+                assigned[key] = customer_id
+                previous = by_key[key].customer_id
+                if previous and previous != customer_id:
+                    outcome.updated.add(previous)
+            outcome.updated.add(customer_id)
+        self._write_links(conn, records, resolution, assigned, now)
+        self._write_keys(conn, records)
+        outcome.review += len(resolution.review)
+        outcome.updated -= set(outcome.merged)
+
+    def _create_customers(self, conn: Connection, clusters: list[Cluster], now: datetime) -> dict[int, str]:
+        """Insert one customer per new cluster (ids derived from the founding record); index -> id."""
+        seeds = {id(c): min(c.members) for c in clusters}
+        wanted = [new_customer_id(seed) for seed in seeds.values()]
+        taken = set(conn.execute(select(customers.c.id).where(customers.c.id.in_(wanted))).scalars())
+        ids: dict[int, str] = {}
+        for cluster in clusters:
+            customer_id = new_customer_id(seeds[id(cluster)], taken)
+            taken.add(customer_id)
+            ids[id(cluster)] = customer_id
+        if ids:
+            rows = [{"id": cid, "profile": {}, "created_at": now, "updated_at": now} for cid in ids.values()]
+            conn.execute(insert(customers), rows)
+        return ids
+
+    def _merge(
+        self, conn: Connection, survivor: str, absorbed: list[str], now: datetime, outcome: ResolveOutcome
+    ) -> None:
+        for loser in absorbed:
+            conn.execute(
+                update(identity_links)
+                .where(identity_links.c.customer_id == loser)
+                .values(customer_id=survivor)
+            )
+            conn.execute(
+                update(customers)
+                .where((customers.c.id == loser) | (customers.c.merged_into == loser))
+                .values(merged_into=survivor, updated_at=now)
+            )
+            conn.execute(
+                insert(audit_events).values(
+                    customer_id=survivor,
+                    kind="customer.merged",
+                    detail={"absorbed": loser, "survivor": survivor},
+                    actor="resolver",
+                    created_at=now,
+                )
+            )
+            outcome.merged[loser] = survivor
+            outcome.created.discard(loser)
+
+    def _write_links(
+        self,
+        conn: Connection,
+        records: list[IdentityRecord],
+        resolution: Resolution,
+        assigned: dict[str, str],
+        now: datetime,
+    ) -> None:
+        ids = _record_ids(conn, [r.key for r in records])
+        conn.execute(delete(identity_links).where(identity_links.c.record_id.in_(list(ids.values()))))
+        rows = []
+        for record in records:
+            link = resolution.links.get(record.key)
+            rows.append(
+                {
+                    "record_id": ids[record.key],
+                    "customer_id": assigned[record.key],
+                    "rule": link.rule if link else "new",
+                    "score": link.score if link else 1.0,
+                    "matched_key": link.matched if link else None,
+                    "evidence": dict(link.evidence) if link else {},
+                    "linked_at": now,
+                }
+            )
+        conn.execute(insert(identity_links), rows)
+
+    def _write_keys(self, conn: Connection, records: list[IdentityRecord]) -> None:
+        ids = _record_ids(conn, [r.key for r in records])
+        conn.execute(delete(identity_keys).where(identity_keys.c.record_id.in_(list(ids.values()))))
+        rows = [
+            {"key": key, "record_id": ids[r.key]} for r in records for key in set(self.resolver.index_keys(r))
+        ]
+        if rows:
+            conn.execute(insert(identity_keys), rows)
+
+
+def _record_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
+    query = select(source_records.c.record_key, source_records.c.id).where(
+        source_records.c.record_key.in_(keys)
+    )
+    return {key: rid for key, rid in conn.execute(query)}
+
+
+def _customers_of_profiles(conn: Connection, profiles: Collection[tuple[str, str]]) -> set[str]:
+    if not profiles:
+        return set()
+    keys = [f"social_profile:{network}:{pid}" for network, pid in profiles]
+    query = (
+        select(identity_links.c.customer_id)
+        .join(source_records, source_records.c.id == identity_links.c.record_id)
+        .where(source_records.c.record_key.in_(keys))
+    )
+    return set(conn.execute(query).scalars())
+
+
+def rebuild_profiles(conn: Connection, customer_ids: Iterable[str], now: datetime) -> None:
+    """Recompute the unified profile (survivorship) of these customers from their records and interactions."""
+    wanted = sorted(set(customer_ids))
+    if not wanted:
+        return
+    records: dict[str, list[IdentityRecord]] = {cid: [] for cid in wanted}
+    for row in conn.execute(records_query().where(identity_links.c.customer_id.in_(wanted))):
+        records[row.customer_id].append(to_identity_record(row))
+    facts = _interaction_facts(conn, wanted)
+    created_query = select(customers.c.id, customers.c.created_at).where(customers.c.id.in_(wanted))
+    created = {cid: at for cid, at in conn.execute(created_query)}
+    params: list[dict[str, Any]] = [
+        {
+            "cid": cid,
+            "profile": build_profile(
+                cid, records[cid], facts.get(cid, []), created_at=created.get(cid), updated_at=now
+            ),
+            "now": now,
+        }
+        for cid in wanted
+        if records[cid]
+    ]
+    if params:
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == bindparam("cid"))
+            .values(profile=bindparam("profile"), updated_at=bindparam("now")),
+            params,
+        )
+
+
+def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, list[InteractionFact]]:
+    query = (
+        select(
+            identity_links.c.customer_id,
+            interactions.c.network,
+            interactions.c.occurred_at,
+            interactions.c.sentiment,
+        )
+        .select_from(identity_links)
+        .join(source_records, source_records.c.id == identity_links.c.record_id)
+        .join(
+            interactions,
+            (interactions.c.network == source_records.c.source)
+            & (interactions.c.profile_id == source_records.c.external_id),
+        )
+        .where(
+            identity_links.c.customer_id.in_(customer_ids), source_records.c.record_type == "social_profile"
+        )
+    )
+    facts: dict[str, list[InteractionFact]] = {}
+    for cid, network, occurred_at, sentiment in conn.execute(query):
+        facts.setdefault(cid, []).append(InteractionFact(network, occurred_at, sentiment))
+    return facts
