@@ -150,8 +150,6 @@ _HS_FIELD_TYPES: dict[str, FieldType] = {
     "checkbox": "multipicklist",
 }
 
-HUBSPOT_MAX_TEXT = 65536  # HubSpot's documented limit on a single-line or multi-line text property value
-
 
 def from_hubspot_properties(properties: Mapping[str, Any], object: str = "contacts") -> ObjectSchema:
     """Convert a HubSpot ``GET /crm/v3/properties/{objectType}`` response into an ObjectSchema.
@@ -182,9 +180,9 @@ def _hubspot_field(raw: Mapping[str, Any]) -> FieldSchema:
         name=str(raw["name"]),
         type=ftype,
         label=str(raw.get("label", "")),
-        length=HUBSPOT_MAX_TEXT
-        if ftype in TEXT_TYPES and ftype not in {"picklist", "multipicklist"}
-        else None,
+        # The property list gives no length per property; HubSpot's platform cap (65,536 characters)
+        # surfaces as a record-level rejection, so no length is claimed here.
+        length=None,
         createable=writable,
         updateable=writable,
         required=False,
