@@ -65,7 +65,7 @@ class SqlCandidateStore:
             .where(identity_keys.c.key.in_(list(keys)))
             .group_by(identity_keys.c.key)
         )
-        return {key: count for key, count in self.conn.execute(query)}
+        return {str(key): int(count) for key, count in self.conn.execute(query)}
 
     def do_not_link(self, record_keys: Collection[str]) -> Collection[tuple[str, str]]:
         """Pairs a person separated (by a split or a rejected review) touching any of `record_keys`."""

@@ -179,7 +179,7 @@ def _record_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
     query = select(source_records.c.record_key, source_records.c.id).where(
         source_records.c.record_key.in_(keys)
     )
-    return {key: rid for key, rid in conn.execute(query)}
+    return {str(key): int(rid) for key, rid in conn.execute(query)}
 
 
 def _customers_of_profiles(conn: Connection, profiles: Collection[tuple[str, str]]) -> set[str]:
@@ -204,7 +204,7 @@ def rebuild_profiles(conn: Connection, customer_ids: Iterable[str], now: datetim
         records[row.customer_id].append(to_identity_record(row))
     facts = _interaction_facts(conn, wanted)
     created_query = select(customers.c.id, customers.c.created_at).where(customers.c.id.in_(wanted))
-    created = {cid: at for cid, at in conn.execute(created_query)}
+    created: dict[str, datetime] = {str(cid): at for cid, at in conn.execute(created_query)}
     params: list[dict[str, Any]] = [
         {
             "cid": cid,

@@ -1,0 +1,45 @@
+"""The `rapport` command line (CONTRACT.md, "CLI"). Exit status: 0 ok, 1 some records rejected,
+2 bad usage or configuration, 3 failed."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hub.cli import data_cmds, demo, keys_cmds, pending, server_cmds
+from hub.cli.common import EXIT_FAILED, fail_cleanly, global_options
+
+app = typer.Typer(
+    name="rapport",
+    help="Rapport: one customer per real person across social networks and CRMs, kept in sync.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.callback()(global_options)
+app.command("demo")(demo.demo)
+app.command("serve")(server_cmds.serve)
+app.command("worker")(server_cmds.worker)
+app.command("migrate")(server_cmds.migrate)
+app.command("ingest")(data_cmds.ingest)
+app.add_typer(data_cmds.export_app, name="export")
+app.command("resolve")(pending.resolve)
+app.command("apply")(pending.apply)
+app.command("setup")(pending.setup)
+app.add_typer(pending.sync_app, name="sync")
+app.add_typer(keys_cmds.keys_app, name="keys")
+app.command("sandbox")(pending.sandbox)
+
+
+def main() -> None:
+    """Console-script entry point: runs the CLI; an unexpected error is one line, never a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        fail_cleanly(exc)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,98 @@
+"""The scheduler: APScheduler 3 decides *when* periodic work is due; the lease holder only enqueues it.
+
+Every `serve`/`worker` process may run a scheduler, but only the one holding the `scheduler` lease enqueues,
+so no periodic job runs twice; when it dies its lease expires and another process takes over.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+
+from hub.db.database import Database, utcnow
+from hub.db.tables import jobs
+from hub.jobs import leases, queue
+
+log = logging.getLogger("rapport.scheduler")
+LEASE_NAME = "scheduler"
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job enqueued on a schedule: `every` seconds, or a crontab `cron` expression."""
+
+    name: str
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    every: float | None = None
+    cron: str | None = None
+
+    def trigger(self) -> BaseTrigger:
+        """The APScheduler trigger for this schedule."""
+        if self.cron:
+            return CronTrigger.from_crontab(self.cron, timezone="UTC")
+        return IntervalTrigger(seconds=self.every or 3600, timezone="UTC")
+
+
+class Scheduler:
+    """Holds (or waits for) the scheduler lease and enqueues periodic jobs while holding it."""
+
+    def __init__(
+        self, database: Database, periodic: list[PeriodicJob], holder: str, *, lease_seconds: float = 30.0
+    ) -> None:
+        self.database = database
+        self.periodic = periodic
+        self.holder = holder
+        self.lease_seconds = lease_seconds
+        self.is_leader = False
+        self._scheduler = BackgroundScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        """Start timing; the lease is renewed at a third of its lifetime."""
+        self.renew_lease()
+        self._scheduler.add_job(self.renew_lease, IntervalTrigger(seconds=self.lease_seconds / 3))
+        for job in self.periodic:
+            self._scheduler.add_job(self.fire, job.trigger(), args=[job], id=job.name, coalesce=True)
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop timing and hand the lease over at once."""
+        self._scheduler.shutdown(wait=False)
+        with self.database.transaction() as conn:
+            leases.release(conn, LEASE_NAME, self.holder)
+        self.is_leader = False
+
+    def renew_lease(self) -> bool:
+        """Take or keep the lease; returns whether this process leads."""
+        try:
+            with self.database.transaction() as conn:
+                self.is_leader = leases.acquire(
+                    conn, LEASE_NAME, self.holder, ttl_seconds=self.lease_seconds, now=utcnow()
+                )
+        except Exception:
+            log.exception("could not renew the scheduler lease")
+            self.is_leader = False
+        return self.is_leader
+
+    def fire(self, job: PeriodicJob) -> bool:
+        """Enqueue `job` if this process leads and no run of it is already waiting; True when enqueued."""
+        if not self.is_leader:
+            return False
+        key = f"periodic:{job.name}"
+        with self.database.transaction() as conn:
+            waiting = conn.execute(
+                select(jobs.c.id)
+                .where(jobs.c.concurrency_key == key, jobs.c.status.in_((queue.QUEUED, queue.FAILED)))
+                .limit(1)
+            ).first()
+            if waiting:
+                return False
+            queue.enqueue(conn, job.kind, job.payload, now=utcnow(), concurrency_key=key)
+        return True
