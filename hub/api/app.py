@@ -1,0 +1,51 @@
+"""The app factory: one FastAPI app per call, its state on `app.state.rapport`, nothing module-level."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hub.api import customers, operations, records
+from hub.api.problems import CatchAllMiddleware, install_problem_handlers
+from hub.api.state import ApiState
+from hub.db.database import Database
+from hub.ingest.service import IngestService
+from hub.metrics import LatencyMiddleware, Metrics
+from hub.resolution import HubResolver
+from hub.settings import Settings
+from identity import default_resolver
+
+DESCRIPTION = (
+    "Rapport unifies social profiles, CRM contacts and interactions into customers. Every `/v1` route needs "
+    "`Authorization: Bearer <api key>` (`rapport keys create`); scopes: `read` for GET routes, `write` for "
+    "read and `POST /v1/records`, `admin` for everything. Errors are RFC 9457 `application/problem+json`."
+)
+
+
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
+    """The API app. Without `database` it opens (and on shutdown disposes) one from `settings`."""
+    owned = database is None
+    db = database if database is not None else Database.for_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            db.dispose()
+
+    app = FastAPI(title="Rapport", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    metrics = Metrics(db)
+    app.state.rapport = ApiState(
+        settings=settings,
+        database=db,
+        ingest=IngestService(db, HubResolver(default_resolver()), settings.ingest_batch_size),
+        metrics=metrics,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(LatencyMiddleware, metrics=metrics)  # outermost of ours: it times the 500s too
+    for router in (records.router, customers.router, operations.router):
+        app.include_router(router)
+    return app
