@@ -108,7 +108,7 @@ def _into_blank_crm(f: Facts) -> Decision:
         return _none(f, f"direction pull: the hub does not write {f.target}, and a blank is not taken")
     if f.policy == "most_recent" and f.crm_changed and most_recent_winner(f) == "crm":
         return _none(
-            f, f"{f.crm_name} cleared it last ({_times(f, 'crm')}); a blank never overwrites a value"
+            f, f"{f.crm_name} cleared it last: {_times(f, 'crm')}; a blank never overwrites a value"
         )
     return _push(f, f"{f.crm_name} is blank")
 
@@ -119,7 +119,7 @@ def _into_blank_hub(f: Facts) -> Decision:
     if not f.can_pull:
         return _none(f, f"direction push: {f.crm_name} changes are not read, and a blank never overwrites")
     if f.policy == "most_recent" and f.hub_changed and most_recent_winner(f) == "hub":
-        return _none(f, f"the hub cleared it last ({_times(f, 'hub')}); a blank never overwrites a value")
+        return _none(f, f"the hub cleared it last: {_times(f, 'hub')}; a blank never overwrites a value")
     return _pull(f, "the hub is blank")
 
 
