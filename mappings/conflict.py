@@ -76,9 +76,7 @@ def resolve(f: Facts) -> Decision:
     if hub_blank:
         return _into_blank_hub(f)
     if f.policy == "hub_wins":
-        return (
-            _push(f, f"{f.crm_name} edits of {f.target} are not taken") if f.can_push else _blocked(f, "hub")
-        )
+        return _push(f, f"{f.crm_name} edits of {f.target} are not taken") if f.can_push else _blocked(f, "hub")
     if f.policy == "crm_wins":
         if f.crm_changed is False:
             return _none(f, f"{f.crm_name} holds a value and the hub never overwrites it")
@@ -107,9 +105,7 @@ def _into_blank_crm(f: Facts) -> Decision:
     if not f.can_push:
         return _none(f, f"direction pull: the hub does not write {f.target}, and a blank is not taken")
     if f.policy == "most_recent" and f.crm_changed and most_recent_winner(f) == "crm":
-        return _none(
-            f, f"{f.crm_name} cleared it last: {_times(f, 'crm')}; a blank never overwrites a value"
-        )
+        return _none(f, f"{f.crm_name} cleared it last: {_times(f, 'crm')}; a blank never overwrites a value")
     return _push(f, f"{f.crm_name} is blank")
 
 
@@ -158,10 +154,7 @@ def _decision(f: Facts, action: Action, winner: Winner | None, text: str) -> Dec
 
 def _times(f: Facts, first: Winner) -> str:
     hub, crm = _clock(f.hub_at, f.crm_at), _clock(f.crm_at, f.hub_at)
-    if first == "hub":
-        text = f"hub changed {hub}, {f.crm_name} {crm}"
-    else:
-        text = f"{f.crm_name} changed {crm}, hub {hub}"
+    text = f"hub changed {hub}, {f.crm_name} {crm}" if first == "hub" else f"{f.crm_name} changed {crm}, hub {hub}"
     return text + (" (UTC)" if f.hub_at or f.crm_at else "")
 
 

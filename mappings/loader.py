@@ -48,9 +48,7 @@ class _Builder:
 
     def mapping(self, data: Any) -> Mapping:
         if not isinstance(data, MappingABC):
-            raise MappingError(
-                [Problem(self.file, line_of(data), None, "a mapping file is an object with fields")]
-            )
+            raise MappingError([Problem(self.file, line_of(data), None, "a mapping file is an object with fields")])
         lines: dict[str, int] = getattr(data, "key_lines", {})
         for key in data:
             if key not in TOP_KEYS:
@@ -119,16 +117,12 @@ class _Builder:
         flow, kind_problems = analyse(source, steps)
         for kp in kind_problems:
             self.problem(self.step_line(item, kp.index, line), target, kp.message)
-        field = FieldMapping(
-            target, source, cast(Direction, direction), steps, cast(Policy, conflict), flow, line
-        )
+        field = FieldMapping(target, source, cast(Direction, direction), steps, cast(Policy, conflict), flow, line)
         if field.pulls:
             self.check_pullable(field, lines.get("direction", line))
         return field
 
-    def choice(
-        self, item: Any, key: str, default: str, allowed: tuple[str, ...], target: str, line: int
-    ) -> str | None:
+    def choice(self, item: Any, key: str, default: str, allowed: tuple[str, ...], target: str, line: int) -> str | None:
         value = item.get(key, default)
         if value in allowed:
             return str(value)
@@ -156,12 +150,10 @@ class _Builder:
             steps.append(step)
         return tuple(steps) if ok else None
 
-    def source(
-        self, source: Any, steps: tuple[Step, ...] | None, target: str, line: int
-    ) -> tuple[bool, str | None]:
+    def source(self, source: Any, steps: tuple[Step, ...] | None, target: str, line: int) -> tuple[bool, str | None]:
         if source is None:
-            if steps and steps[0].generator:
-                return True, None
+            if steps is None or (steps and steps[0].generator):
+                return steps is not None, None  # broken transforms were already reported
             self.problem(
                 line,
                 target,
@@ -192,8 +184,7 @@ class _Builder:
                 self.problem(
                     line,
                     field.target,
-                    f"transform {step.name} builds a value that cannot be read "
-                    "back from the CRM; use direction: push",
+                    f"transform {step.name} builds a value that cannot be read back from the CRM; use direction: push",
                 )
 
     def check_pull_sources(self, fields: list[FieldMapping]) -> None:
@@ -220,6 +211,6 @@ class _Builder:
 
 def _reference_message(step: str, name: str) -> str:
     return (
-        f"{step} refers to '{name}', which is not a customer attribute{suggest(name, SOURCES)}. Transforms "
-        "read customer attributes, never CRM fields, so fields cannot depend on each other (no cycles)"
+        f"{step} refers to '{name}', which is not a customer attribute (transforms read customer "
+        f"attributes, never CRM fields, so fields cannot depend on each other: no cycles){suggest(name, SOURCES)}"
     )

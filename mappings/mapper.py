@@ -200,16 +200,12 @@ def _guard(value: Any, fs: FieldSchema | None) -> None:
     if fs is None or is_blank(value):
         return
     if fs.restricted_picklist and fs.picklist is not None and str(value) not in fs.picklist:
-        raise _FieldFailureError(
-            f"'{value}' is not an allowed value of the restricted picklist {fs.name}", value
-        )
+        raise _FieldFailureError(f"'{value}' is not an allowed value of the restricted picklist {fs.name}", value)
     if fs.length is not None and isinstance(value, str) and len(value) > fs.length:
         raise _FieldFailureError(f"value is {len(value)} characters, {fs.name} holds {fs.length}", value)
 
 
-def _in_sync(
-    field: FieldMapping, customer: MappingABC[str, Any], hub_value: Any, crm_value: Any, crm_in: Any
-) -> bool:
+def _in_sync(field: FieldMapping, customer: MappingABC[str, Any], hub_value: Any, crm_value: Any, crm_in: Any) -> bool:
     if same(hub_value, crm_value):
         return True
     return field.pulls and field.source is not None and same(customer.get(field.source), crm_in)
@@ -223,8 +219,6 @@ def _decisions(outcomes: list[Outcome], direction: str) -> list[Decision]:
         d = o.decision
         if d is None:
             continue
-        if d.action == direction or (
-            d.action == "none" and (o.field.pushes if direction == "push" else o.field.pulls)
-        ):
+        if d.action == direction or (d.action == "none" and (o.field.pushes if direction == "push" else o.field.pulls)):
             out.append(d)
     return out

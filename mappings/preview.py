@@ -74,9 +74,7 @@ def preview(
     """What a sync of ``customer`` would do against ``crm_record`` (None: the record does not exist yet)."""
     mapper = Mapper(crm_name, schema)
     payload = mapper.to_external(mapping, customer, link_id=link_id, provenance=provenance, crm=crm_record)
-    patch = (
-        mapper.to_patch(mapping, crm_record, customer=customer, provenance=provenance) if crm_record else None
-    )
+    patch = mapper.to_patch(mapping, crm_record, customer=customer, provenance=provenance) if crm_record else None
     outcomes = mapper.evaluate(mapping, customer, crm_record, link_id=link_id, provenance=provenance)
     diffs = [_diff(o, crm_record is None, crm_name) for o in outcomes]
     errors = payload.errors + (patch.errors if patch else [])

@@ -50,9 +50,7 @@ def _field_problems(mapping: Mapping, field: FieldMapping, schema: ObjectSchema)
     fs = schema.get(field.target)
     if fs is None:
         hint = suggest(field.target, schema.fields)
-        return [
-            _problem(mapping, field, f"the CRM object {schema.object} has no field '{field.target}'{hint}")
-        ]
+        return [_problem(mapping, field, f"the CRM object {schema.object} has no field '{field.target}'{hint}")]
     messages: list[str] = []
     if field.pushes:
         messages += _push_messages(mapping, field, fs)
@@ -64,9 +62,7 @@ def _field_problems(mapping: Mapping, field: FieldMapping, schema: ObjectSchema)
 def _push_messages(mapping: Mapping, field: FieldMapping, fs: FieldSchema) -> list[str]:
     if not fs.updateable and not (mapping.create and fs.createable):
         return [f"{fs.name} is read-only in the CRM; it cannot be written (use direction: pull)"]
-    return [
-        m for m in (_type_message(field, fs), _picklist_message(field, fs), _length_message(field, fs)) if m
-    ]
+    return [m for m in (_type_message(field, fs), _picklist_message(field, fs), _length_message(field, fs)) if m]
 
 
 def _type_message(field: FieldMapping, fs: FieldSchema) -> str | None:

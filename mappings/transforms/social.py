@@ -32,9 +32,7 @@ def _social_handles(arg: Any, options: Mapping[str, Any]) -> Step:
     """The customer's handles joined per network, networks in name order (option ``sep``, default "; ")."""
     check_options("social_handles", options, {"sep"})
     if has_arg(arg):
-        raise ArgumentError(
-            "social_handles takes only the option sep, e.g. {social_handles: null, sep: ' | '}"
-        )
+        raise ArgumentError("social_handles takes only the option sep, e.g. {social_handles: null, sep: ' | '}")
     sep = options.get("sep", "; ")
     if not isinstance(sep, str):
         raise ArgumentError(f"social_handles sep must be text, got {sep!r}")
@@ -72,9 +70,7 @@ def _total(arg: Any, options: Mapping[str, Any]) -> Step:
     def push(value: Any, ctx: Context) -> Any:
         if is_blank(value):
             return None
-        items = (
-            value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else [value]
-        )
+        items = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else [value]
         total = float(sum(_number(v) for v in items if not is_blank(v)))
         return int(total) if total.is_integer() else total
 

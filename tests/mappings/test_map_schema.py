@@ -16,7 +16,9 @@ def test_salesforce_types_lengths_and_writability(sf_contact: ObjectSchema) -> N
     assert sf_contact.fields["AccountId"].type == "reference"
     assert sf_contact.fields["Id"].type == "id"
     name = sf_contact.fields["Name"]
-    assert not name.createable and not name.updateable and not name.writable
+    assert not name.createable
+    assert not name.updateable
+    assert not name.writable
 
 
 def test_salesforce_required_means_not_nillable_and_not_defaulted(sf_lead: ObjectSchema) -> None:
@@ -28,19 +30,24 @@ def test_salesforce_picklist_keeps_active_values_only(sf_contact: ObjectSchema) 
     source = sf_contact.fields["LeadSource"]
     assert source.restricted_picklist
     assert source.picklist is not None
-    assert "Social - X" in source.picklist and "Social - Vine" not in source.picklist
+    assert "Social - X" in source.picklist
+    assert "Social - Vine" not in source.picklist
 
 
 def test_salesforce_rapport_fields_are_external_ids(sf_contact: ObjectSchema) -> None:
     link = sf_contact.fields["Rapport_Id__c"]
-    assert link.external_id and link.unique and link.length == 64
+    assert link.external_id
+    assert link.unique
+    assert link.length == 64
     customer = sf_contact.fields["Rapport_Customer_Id__c"]
-    assert customer.external_id and not customer.unique
+    assert customer.external_id
+    assert not customer.unique
 
 
 def test_hubspot_types_and_read_only(hs_contact: ObjectSchema) -> None:
     fields = hs_contact.fields
-    assert fields["firstname"].type == "string" and fields["firstname"].length is None
+    assert fields["firstname"].type == "string"
+    assert fields["firstname"].length is None
     assert fields["email"].type == "email"
     assert fields["phone"].type == "phone"
     assert fields["rapport_social_handles"].type == "textarea"
@@ -54,12 +61,15 @@ def test_hubspot_types_and_read_only(hs_contact: ObjectSchema) -> None:
 
 def test_hubspot_enumerations_are_restricted_picklists(hs_contact: ObjectSchema) -> None:
     stage = hs_contact.fields["lifecyclestage"]
-    assert stage.type == "picklist" and stage.restricted_picklist
-    assert stage.picklist is not None and "customer" in stage.picklist
+    assert stage.type == "picklist"
+    assert stage.restricted_picklist
+    assert stage.picklist is not None
+    assert "customer" in stage.picklist
 
 
 def test_hubspot_unique_property_is_an_upsert_key(hs_contact: ObjectSchema) -> None:
-    assert hs_contact.fields["rapport_id"].unique and hs_contact.fields["rapport_id"].external_id
+    assert hs_contact.fields["rapport_id"].unique
+    assert hs_contact.fields["rapport_id"].external_id
     assert not hs_contact.fields["rapport_customer_id"].unique
 
 

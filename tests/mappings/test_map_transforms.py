@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -104,9 +104,7 @@ class TestDates:
 
     def test_datetime_renders_the_instant_in_the_zone(self) -> None:
         assert run({"datetime": "America/New_York"}, "2026-07-01T12:00:00Z") == "2026-07-01T08:00:00-04:00"
-        assert run({"datetime": "UTC", "format": "%Y-%m-%d %H:%M"}, "2026-07-01T14:00:00+02:00") == (
-            "2026-07-01 12:00"
-        )
+        assert run({"datetime": "UTC", "format": "%Y-%m-%d %H:%M"}, "2026-07-01T14:00:00+02:00") == ("2026-07-01 12:00")
 
     def test_datetime_pull_normalises_to_utc(self) -> None:
         assert pull({"datetime": "UTC"}, "2026-11-22T14:02:00.000+0000") == "2026-11-22T14:02:00Z"
@@ -152,7 +150,10 @@ def test_template_refuses_anything_but_plain_names(template: str) -> None:
 
 
 class TestMap:
-    spec = {"map": {"instagram": "Social - Instagram", "x": "Social - X"}, "default": "Social"}
+    spec: ClassVar[dict[str, Any]] = {
+        "map": {"instagram": "Social - Instagram", "x": "Social - X"},
+        "default": "Social",
+    }
 
     def test_maps_and_defaults(self) -> None:
         assert run(self.spec, "x") == "Social - X"
