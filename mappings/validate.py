@@ -62,7 +62,10 @@ def _field_problems(mapping: Mapping, field: FieldMapping, schema: ObjectSchema)
 def _push_messages(mapping: Mapping, field: FieldMapping, fs: FieldSchema) -> list[str]:
     if not fs.updateable and not (mapping.create and fs.createable):
         return [f"{fs.name} is read-only in the CRM; it cannot be written (use direction: pull)"]
-    return [m for m in (_type_message(field, fs), _picklist_message(field, fs), _length_message(field, fs)) if m]
+    type_message = _type_message(field, fs)
+    if type_message:
+        return [type_message]  # picklist and length checks would only repeat the mismatch
+    return [m for m in (_picklist_message(field, fs), _length_message(field, fs)) if m]
 
 
 def _type_message(field: FieldMapping, fs: FieldSchema) -> str | None:
