@@ -1,0 +1,109 @@
+"""Gathering what a batch needs: profiles (cached), key statistics, stored candidates and candidate pairs."""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from identity.api import CandidateStore, IdentityRecord
+from identity.keys import ALL, is_blocking_key, profile_keys
+from identity.profile import Profile, build_profile
+from identity.schema import ColumnSpec
+from identity.stats import KeyStats
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """A record's profile and index keys."""
+
+    profile: Profile
+    keys: frozenset[str]
+
+
+class ProfileCache:
+    """Profiles by record key, rebuilt only when the record's attributes change (bounded, LRU)."""
+
+    def __init__(self, columns: Mapping[str, ColumnSpec] | None, size: int = 300_000) -> None:
+        self._columns = columns
+        self._size = size
+        self._items: OrderedDict[str, tuple[int, str | None, Indexed]] = OrderedDict()
+
+    def get(self, record: IdentityRecord) -> Indexed:
+        """The profile of `record` (with its current customer id)."""
+        fingerprint = hash(repr(sorted(record.attributes.items(), key=lambda item: str(item[0]))))
+        cached = self._items.get(record.key)
+        if cached is not None and cached[0] == fingerprint:
+            self._items.move_to_end(record.key)
+            if cached[1] == record.customer_id:
+                return cached[2]
+            profile = cached[2].profile
+            indexed = Indexed(_with_customer(profile, record.customer_id), cached[2].keys)
+        else:
+            profile = build_profile(record, self._columns)
+            indexed = Indexed(profile, frozenset(profile_keys(profile)))
+        self._items[record.key] = (fingerprint, record.customer_id, indexed)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return indexed
+
+
+def _with_customer(profile: Profile, customer_id: str | None) -> Profile:
+    from dataclasses import replace
+
+    return replace(profile, customer_id=customer_id)
+
+
+@dataclass(slots=True)
+class Neighbourhood:
+    """The batch, the stored records it may match, key statistics and the pairs worth scoring."""
+
+    batch: dict[str, Indexed]
+    stored: dict[str, Indexed] = field(default_factory=dict)
+    stats: KeyStats = field(default_factory=lambda: KeyStats({}))
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _batch_counts(batch: Mapping[str, Indexed]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for item in batch.values():
+        if item.profile.customer_id is None:
+            counts.update(item.keys)
+    return counts
+
+
+def gather(
+    records: Sequence[IdentityRecord],
+    store: CandidateStore,
+    cache: ProfileCache,
+    block_cap: int,
+) -> Neighbourhood:
+    """Profiles of the batch, stored candidates sharing a selective key, statistics, candidate pairs."""
+    batch = {record.key: cache.get(record) for record in sorted(records, key=lambda r: r.key)}
+    all_keys = set().union(*(item.keys for item in batch.values())) if batch else set()
+    stored_counts = store.key_counts(all_keys | {ALL})
+    counts = Counter({key: int(count) for key, count in stored_counts.items()})
+    counts.update(_batch_counts(batch))
+    stats = KeyStats(counts)
+    blocking = sorted(k for k in all_keys if is_blocking_key(k) and counts.get(k, 0) <= block_cap)
+    found = [r for r in store.find_by_keys(blocking) if r.key not in batch] if blocking else []
+    stored = {record.key: cache.get(record) for record in found}
+    return Neighbourhood(batch, stored, stats, _pairs(batch, stored, set(blocking)))
+
+
+def _pairs(batch: Mapping[str, Indexed], stored: Mapping[str, Indexed], blocking: set[str]) -> list[tuple[str, str]]:
+    index: defaultdict[str, list[str]] = defaultdict(list)
+    for key, item in (*batch.items(), *stored.items()):
+        for block in item.keys & blocking:
+            index[block].append(key)
+    pairs: set[tuple[str, str]] = set()
+    for members in index.values():
+        new = [m for m in members if m in batch]
+        for a in new:
+            pairs.update((min(a, b), max(a, b)) for b in members if b != a)
+    return sorted(pairs)
+
+
+def customers_of(items: Iterable[Indexed]) -> set[str]:
+    """Existing customer ids among these records."""
+    return {item.profile.customer_id for item in items if item.profile.customer_id}

@@ -1,0 +1,292 @@
+"""Pairwise comparison: one weighted `Comparison` per field, summed into a `PairScore` with its rule.
+
+Every comparison keeps the level and the values it saw, so a link can be explained to a CRM admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from identity.namematch import EXACT, FUZZY, LEVEL_NAMES, VARIANT, NameMatch, compare_names
+from identity.profile import Profile
+from identity.stats import KeyStats
+from identity.weights import Weights
+
+RULE_PRIORITY = ("same_account", "crosslink", "email", "phone", "identifier", "handle")
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One field's agreement: the level reached, its weight in bits, and the values compared."""
+
+    field: str
+    level: str
+    weight: float
+    values: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form for `LinkDecision.evidence`."""
+        return {"field": self.field, "level": self.level, "weight": round(self.weight, 2), "values": list(self.values)}
+
+
+@dataclass(slots=True)
+class PairScore:
+    """The score of two records: posterior log-odds (bits), the rule that links them, and why."""
+
+    total: float
+    rule: str
+    name: NameMatch
+    comparisons: list[Comparison] = field(default_factory=list)
+    veto: str | None = None
+
+    def evidence(self, threshold: float) -> dict[str, Any]:
+        """The explanation stored with a link."""
+        return {
+            "comparisons": [c.as_dict() for c in self.comparisons],
+            "total": round(self.total, 2),
+            "threshold": threshold,
+            "veto": self.veto,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two profiles with the keys they are indexed under."""
+
+    a: Profile
+    b: Profile
+    keys_a: frozenset[str]
+    keys_b: frozenset[str]
+
+    def shared(self, prefix: str) -> list[str]:
+        """Keys with this prefix both records carry."""
+        return sorted(k for k in self.keys_a & self.keys_b if k.startswith(prefix))
+
+    def own(self, prefix: str) -> tuple[list[str], list[str]]:
+        """Keys with this prefix of each record."""
+        return ([k for k in self.keys_a if k.startswith(prefix)], [k for k in self.keys_b if k.startswith(prefix)])
+
+
+def _shared_weight(stats: KeyStats, count: int, bonus: float, cap: int) -> float:
+    """Weight of an identifier held by `count` records: strong when it is theirs alone, nothing past `cap`."""
+    if count > cap:
+        return 0.0
+    return stats.surprise(max(count - 1, 1)) + bonus - 2.0 * max(count - 3, 0)
+
+
+def name_comparison(pair: Pair, stats: KeyStats, w: Weights) -> tuple[NameMatch, Comparison | None]:
+    """Names, weighted by the rarity of the agreeing name."""
+    match = compare_names(pair.a.names, pair.b.names)
+    if match.outcome == "missing":
+        return match, None
+    values = tuple(sorted(match.matched))
+    if match.outcome in ("conflict", "different"):
+        weight = w.name_conflict if match.outcome == "conflict" else w.name_different
+        return match, Comparison("name", match.outcome, weight * (0.3 if match.derived else 1.0), values)
+    prefix = {"full": "n:", "initial": "ni:", "single": "g:"}[match.outcome]
+    shared = pair.shared(prefix)
+    own_a, own_b = pair.own(prefix)
+    count = stats.rarest(shared) if shared else max(stats.rarest(own_a), stats.rarest(own_b))
+    if match.outcome == "full":
+        offset = {EXACT: w.name_exact, VARIANT: w.name_variant, FUZZY: w.name_fuzzy}[match.quality]
+        level = LEVEL_NAMES[match.quality]
+    else:
+        offset = w.name_initial if match.outcome == "initial" else w.name_single
+        level = "initial" if match.outcome == "initial" else "one name only"
+    weight = max(stats.surprise(count) + offset, 0.5)
+    if match.derived:
+        weight *= w.name_guessed_factor
+        level += " (guessed from handle)"
+    return match, Comparison("name", level, weight, values)
+
+
+def email_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Personal emails; one shared by many records (a mailbox) stops being evidence."""
+    shared = sorted(pair.a.emails & pair.b.emails)
+    if shared:
+        count = min(stats.count("e:" + e) for e in shared)
+        weight = _shared_weight(stats, count, w.email_bonus, w.identifier_share_cap)
+        return Comparison("email", "same" if weight else "shared by many (ignored)", weight, tuple(shared))
+    locals_shared = pair.shared("el:")
+    if locals_shared:
+        count = stats.rarest(locals_shared)
+        weight = max(stats.surprise(count) + w.email_local, 0.0) if count <= w.identifier_share_cap else 0.0
+        return Comparison("email", "same name, other domain", weight, tuple(k[3:] for k in locals_shared))
+    return None
+
+
+def phone_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """E.164 phones, or their last digits when one side's region is unknown."""
+    shared = sorted(pair.a.phones & pair.b.phones)
+    if shared:
+        count = min(stats.count("p:" + p) for p in shared)
+        weight = _shared_weight(stats, count, w.phone_bonus, w.identifier_share_cap)
+        return Comparison("phone", "same" if weight else "shared by many (ignored)", weight, tuple(shared))
+    tails = sorted(pair.a.phone_tails & pair.b.phone_tails)
+    if tails:
+        count = min(stats.count("pt:" + t) for t in tails)
+        weight = _shared_weight(stats, count, w.phone_tail, w.identifier_share_cap)
+        return Comparison("phone", "same last digits", weight, tuple(tails))
+    return None
+
+
+def account_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Same account on one network, or a record that names the other's account (a cross-link)."""
+    a, b = pair.a, pair.b
+    same = sorted(a.handles & b.handles)
+    if same:
+        return Comparison("account", "same account", stats.surprise(1) + w.account_bonus, (_fmt(same[0]),))
+    links = sorted((a.claimed & (b.handles | b.claimed)) | (b.claimed & a.handles))
+    if links:
+        count = min(stats.count(f"a:{n}:{h}") for n, h in links)
+        weight = _shared_weight(stats, count, w.crosslink_bonus, w.identifier_share_cap)
+        return Comparison("account", "cross-link", weight, tuple(_fmt(link) for link in links))
+    return None
+
+
+def _fmt(account: tuple[str, str]) -> str:
+    return f"{account[0]}:@{account[1]}"
+
+
+def handle_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """The same handle on two networks, similar handles, or a handle spelling the other's name."""
+    shared = pair.shared("h:")
+    if shared:
+        count = stats.rarest(shared)
+        weight = _shared_weight(stats, count, w.handle_bonus, w.identifier_share_cap)
+        return Comparison("handle", "same handle", weight, tuple(k[2:] for k in shared))
+    cores_a, cores_b = pair.a.handle_cores, pair.b.handle_cores
+    for x in sorted(cores_a):
+        for y in sorted(cores_b):
+            if min(len(x), len(y)) >= 6 and JaroWinkler.similarity(x, y) >= 0.93:
+                return Comparison("handle", "similar handle", w.handle_similar, (x, y))
+    concat = pair.shared("c:")
+    if concat and (cores_a or cores_b):
+        return Comparison("handle", "handle spells the name", w.handle_name, tuple(k[2:] for k in concat[:2]))
+    return None
+
+
+def website_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Own websites (a company site shared by many weakens with its count)."""
+    shared = sorted(pair.a.websites & pair.b.websites)
+    if not shared:
+        return None
+    count = min(stats.count("w:" + s) for s in shared)
+    return Comparison("website", "same", _shared_weight(stats, count, w.website_bonus, 20), tuple(shared))
+
+
+def place_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """City (weighted by how many records live there), else country."""
+    a, b = pair.a, pair.b
+    shared = sorted(a.cities & b.cities)
+    if shared:
+        count = min(stats.count("city:" + c) for c in shared)
+        weight = min(max(stats.surprise(count) * w.city_scale, 0.3), w.city_cap)
+        return Comparison("city", "same", weight, tuple(shared))
+    if a.countries and b.countries and not a.countries & b.countries:
+        values = (",".join(sorted(a.countries)), ",".join(sorted(b.countries)))
+        return Comparison("country", "different", w.country_differ, values)
+    if a.cities and b.cities:
+        return Comparison("city", "different", w.city_differ, (min(a.cities), min(b.cities)))
+    return None
+
+
+def company_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Employer, weighted by how many records name it."""
+    for x in sorted(pair.a.companies):
+        for y in sorted(pair.b.companies):
+            if x == y or set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()):
+                count = max(stats.count("co:" + x), stats.count("co:" + y))
+                weight = min(max(stats.surprise(count) * w.company_scale, 0.5), w.company_cap)
+                return Comparison("company", "same", weight, (x, y))
+    return None
+
+
+def date_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Dates (of birth): same, one typo or swapped day and month, or different."""
+    a, b = pair.a.dates, pair.b.dates
+    if not a or not b:
+        return None
+    shared = sorted(a & b)
+    if shared:
+        count = min(stats.count("d:" + d) for d in shared)
+        return Comparison("date", "same", min(stats.surprise(count), w.date_cap), tuple(shared))
+    x, y = min(a), min(b)
+    swapped = x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]
+    if swapped or Levenshtein.distance(x, y) <= 1:
+        return Comparison("date", "one typo", w.date_close, (x, y))
+    return Comparison("date", "different", w.date_differ, (x, y))
+
+
+def identifier_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Identifiers (national id, customer number): same, one typo away, or different."""
+    a, b = pair.a.identifiers, pair.b.identifiers
+    if not a or not b:
+        return None
+    shared = sorted(a & b)
+    if shared:
+        count = min(stats.count("i:" + i) for i in shared)
+        weight = _shared_weight(stats, count, w.identifier_bonus, w.identifier_share_cap)
+        return Comparison("identifier", "same", weight, tuple(shared))
+    x, y = min(a), min(b)
+    if Levenshtein.distance(x, y) <= 2 and min(len(x), len(y)) >= 5:
+        return Comparison("identifier", "one typo", w.identifier_close, (x, y))
+    return Comparison("identifier", "different", w.identifier_differ, (x, y))
+
+
+def postcode_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Postcodes, weighted by how many records share them."""
+    a, b = pair.a.postcodes, pair.b.postcodes
+    if not a or not b:
+        return None
+    shared = sorted(a & b)
+    if not shared:
+        return Comparison("postcode", "different", w.postcode_differ, (min(a), min(b)))
+    counts = [stats.rarest(k for k in pair.keys_a if k.startswith(f"pc:{p}|")) for p in shared]
+    weight = min(max(stats.surprise(min(counts)) * w.postcode_scale, 0.5), w.postcode_cap)
+    return Comparison("postcode", "same", weight, tuple(shared))
+
+
+def address_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Street addresses by token-set similarity."""
+    a, b = pair.a.addresses, pair.b.addresses
+    if not a or not b:
+        return None
+    similarity = max(fuzz.token_set_ratio(x, y) for x in a for y in b)
+    for floor, weight in w.address_levels:
+        if similarity >= floor:
+            return Comparison("address", f"similarity >= {floor:g}", weight, (a[0], b[0]))
+    return Comparison("address", "different", w.address_differ, (a[0], b[0]))
+
+
+def category_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
+    """Categorical columns (state, gender): agreement is weak evidence, disagreement a little against."""
+    a, b = pair.a.categories, pair.b.categories
+    columns = {c.split("=")[0] for c in a} & {c.split("=")[0] for c in b}
+    if not columns:
+        return None
+    differ = sorted(c for c in a if c.split("=")[0] in columns and c not in b)
+    weight = w.category_differ * len(differ) if differ else w.category_agree
+    return Comparison("category", "different" if differ else "same", weight, tuple(differ))
+
+
+FieldComparer = Callable[[Pair, KeyStats, Weights], Comparison | None]
+COMPARERS: tuple[FieldComparer, ...] = (
+    email_comparison,
+    phone_comparison,
+    account_comparison,
+    handle_comparison,
+    website_comparison,
+    place_comparison,
+    company_comparison,
+    date_comparison,
+    identifier_comparison,
+    postcode_comparison,
+    address_comparison,
+    category_comparison,
+)

@@ -1,0 +1,1 @@
+"""Reference tables (YAML) read by the normalisers."""

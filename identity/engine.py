@@ -1,0 +1,132 @@
+"""The identity engine: one `Resolver` for the hub's incremental batches and for `rapport resolve`.
+
+normalise (profiles) -> block (index keys, capped by count) -> compare (weighted, term-frequency adjusted)
+-> decide (ambiguity to review, guardrails) -> cluster (constrained best-first, no chaining).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution, ReviewItem
+from identity.candidates import Indexed, Neighbourhood, ProfileCache, gather
+from identity.clustering import Edge, Groups, Policy, cluster
+from identity.compare import Pair, PairScore
+from identity.decide import ambiguous_records
+from identity.schema import ColumnSpec
+from identity.scoring import score_pair
+from identity.weights import DEFAULT_WEIGHTS, Weights
+
+BLOCK_CAP = 40
+INCOMPATIBLE_BELOW = -8.0
+_IDENTIFIER_RULES = frozenset({"same_account", "crosslink", "email", "identifier"})
+
+
+class IdentityEngine:
+    """Probabilistic identity resolution with guardrails; see docs/design/identity.md."""
+
+    def __init__(
+        self,
+        weights: Weights = DEFAULT_WEIGHTS,
+        columns: Mapping[str, ColumnSpec] | None = None,
+        block_cap: int = BLOCK_CAP,
+    ) -> None:
+        self.weights = weights
+        self.block_cap = block_cap
+        self._cache = ProfileCache(columns)
+
+    def index_keys(self, record: IdentityRecord) -> list[str]:
+        """The keys the store indexes `record` under (blocking keys and term-frequency keys)."""
+        return sorted(self._cache.get(record).keys)
+
+    def resolve(self, records: Sequence[IdentityRecord], store: CandidateStore) -> Resolution:
+        """Decide the customer of every record of the batch (reads through `store`, writes nothing)."""
+        if not records:
+            return Resolution()
+        hood = gather(records, store, self._cache, self.block_cap)
+        _add_customer_members(hood, store, self._cache)
+        scores = {pair: self._score(hood, *pair) for pair in hood.pairs}
+        do_not_link = {frozenset(p) for p in store.do_not_link([*hood.batch, *hood.stored])}
+        review = ambiguous_records(hood, scores, self.weights, do_not_link)
+        groups = _initial_groups(hood)
+        edges = [Edge(a, b, score) for (a, b), score in scores.items()]
+        policy = Policy(
+            threshold=self.weights.threshold,
+            strong_merge=self.weights.strong_merge,
+            do_not_link=do_not_link,
+            compatible=lambda x, y: self._compatible(hood, scores, x, y),
+            frozen={item.record_key for item in review},
+        )
+        joined = cluster(groups, edges, policy)
+        return self._resolution(hood, groups, joined, review)
+
+    def _score(self, hood: Neighbourhood, a: str, b: str) -> PairScore:
+        left, right = _item(hood, a), _item(hood, b)
+        return score_pair(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
+
+    def _compatible(self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore], x: str, y: str) -> bool:
+        pair = (min(x, y), max(x, y))
+        score = scores.get(pair)
+        if score is None:
+            score = scores[pair] = self._score(hood, *pair)
+        if score.veto:
+            return False
+        return score.rule in _IDENTIFIER_RULES or (score.total >= INCOMPATIBLE_BELOW and not _clash(score))
+
+    def _resolution(
+        self, hood: Neighbourhood, groups: Groups, joined: Mapping[str, Edge], review: list[ReviewItem]
+    ) -> Resolution:
+        resolution = Resolution(review=review)
+        for group in groups.roots():
+            members = sorted(m for m in group.members if m in hood.batch)
+            if not members:
+                continue
+            customers = sorted(group.customers)
+            survivor = customers[0] if customers else None
+            resolution.clusters.append(Cluster(survivor, members, customers[1:]))
+            for key in members:
+                resolution.links[key] = self._decision(hood, key, joined.get(key))
+        resolution.clusters.sort(key=lambda c: c.members[0])
+        return resolution
+
+    def _decision(self, hood: Neighbourhood, key: str, edge: Edge | None) -> LinkDecision:
+        threshold = self.weights.threshold
+        if edge is None:
+            rule = "same_record" if hood.batch[key].profile.customer_id else "new"
+            return LinkDecision(key, rule, 1.0)
+        other = edge.b if edge.a == key else edge.a
+        evidence = edge.score.evidence(threshold)
+        return LinkDecision(key, edge.score.rule, round(edge.score.total, 2), other, evidence)
+
+
+def _clash(score: PairScore) -> bool:
+    from identity.namematch import names_clash
+
+    return names_clash(score.name)
+
+
+def _item(hood: Neighbourhood, key: str) -> Indexed:
+    return hood.batch.get(key) or hood.stored[key]
+
+
+def _initial_groups(hood: Neighbourhood) -> Groups:
+    groups = Groups()
+    first_of: dict[str, str] = {}
+    for key, item in sorted((*hood.stored.items(), *hood.batch.items())):
+        customer = item.profile.customer_id
+        groups.add(key, customer)
+        if customer:
+            groups.union(first_of.setdefault(customer, key), key)
+    return groups
+
+
+def _add_customer_members(hood: Neighbourhood, store: CandidateStore, cache: ProfileCache) -> None:
+    """All records of the customers involved, when the store can list them (for the no-chaining checks)."""
+    find = getattr(store, "find_by_customers", None)
+    if find is None:
+        return
+    customers = {item.profile.customer_id for item in hood.stored.values() if item.profile.customer_id}
+    customers |= {item.profile.customer_id for item in hood.batch.values() if item.profile.customer_id}
+    for record in find(sorted(c for c in customers if c)):
+        if record.key not in hood.batch and record.key not in hood.stored:
+            hood.stored[record.key] = cache.get(record)

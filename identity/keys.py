@@ -1,0 +1,110 @@
+"""Blocking keys: the values under which a record is indexed, and whose counts give term frequencies.
+
+Prefixes: `e:` email, `el:` email local part, `p:` E.164 phone, `pt:` phone tail, `a:` account on a network,
+`h:` handle on any network, `c:` handle core or name concatenation, `w:` website, `n:` pair of name tokens,
+`g:` one name token, `ni:` name token + initial, `np:` name token + city, `d:` date, `i:` identifier,
+`pc:` postcode + name token; `city:`, `co:` count-only (term frequencies), `_:all` counts every record.
+"""
+
+from __future__ import annotations
+
+from itertools import islice, product
+
+from identity.normalize.names import NameForm, NameToken
+from identity.profile import Profile
+
+ALL = "_:all"
+COUNT_ONLY_PREFIXES = ("city:", "co:", "g:", "_:")
+MAX_KEYS_PER_TOKEN = 6
+MAX_PAIR_KEYS = 24
+
+
+def token_keys(token: NameToken) -> list[str]:
+    """The keys of one name token used in blocking: group ids first, then spellings."""
+    groups = sorted(key for key in token.keys if key[0] == "#")
+    groups = groups or sorted(key for key in token.keys if key[0] == "~")
+    if token.text.isascii():
+        return ([*groups, token.text])[-MAX_KEYS_PER_TOKEN:]
+    spellings = sorted(key for key in token.keys if key[0] not in "#~")
+    return groups[:MAX_KEYS_PER_TOKEN] if groups else spellings[:MAX_KEYS_PER_TOKEN]
+
+
+def _pair(a: str, b: str) -> str:
+    return "|".join(sorted((a, b)))
+
+
+def name_pair_keys(form: NameForm) -> set[str]:
+    """`n:` keys of a form: every first/last token pair (any order), bounded."""
+    tokens = form.full_tokens()
+    if len(tokens) < 2:
+        return set()
+    pairs = {(tokens[0], tokens[-1])}
+    if len(tokens) >= 3:
+        pairs |= {(tokens[0], tokens[1]), (tokens[1], tokens[-1])}
+    keys: set[str] = set()
+    for left, right in pairs:
+        combos = product(token_keys(left), token_keys(right))
+        keys.update("n:" + _pair(a, b) for a, b in islice(combos, MAX_PAIR_KEYS))
+    return keys
+
+
+def _spellings(token: NameToken) -> list[str]:
+    if token.text.isascii():
+        return [token.text]
+    return sorted(key for key in token.keys if key[0] not in "#~")[:2]
+
+
+def _initial_keys(form: NameForm) -> set[str]:
+    keys: set[str] = set()
+    for token in form.full_tokens():
+        for other in form.tokens:
+            if other is token:
+                continue
+            initials = {spelling[:1] for spelling in _spellings(other)}
+            for key in token_keys(token)[:2]:
+                keys.update(f"ni:{key}|{initial}" for initial in initials if initial.isalpha())
+    return keys
+
+
+def _concat_keys(form: NameForm) -> set[str]:
+    tokens = form.full_tokens()
+    if len(tokens) != 2:
+        return set()
+    left, right = (_spellings(t) for t in tokens)
+    keys = {"c:" + a + b for a, b in product(left, right)} | {"c:" + b + a for a, b in product(left, right)}
+    keys |= {"c:" + a[:1] + b for a, b in product(left, right)} | {"c:" + b[:1] + a for a, b in product(left, right)}
+    return keys
+
+
+def name_keys(profile: Profile) -> set[str]:
+    """Every name-derived key of a profile."""
+    keys: set[str] = set()
+    for form in profile.names:
+        keys |= name_pair_keys(form) | _initial_keys(form) | _concat_keys(form)
+        for token in form.full_tokens():
+            keys.update("g:" + key for key in token_keys(token)[:3])
+            for city in profile.cities:
+                keys.update(f"np:{key}|{city}" for key in token_keys(token)[:3])
+            for postcode in profile.postcodes:
+                keys.update(f"pc:{postcode}|{key}" for key in token_keys(token)[:2])
+    return keys
+
+
+def profile_keys(profile: Profile) -> list[str]:
+    """All index keys of a profile, sorted (the `Resolver.index_keys` answer)."""
+    keys = {ALL} | name_keys(profile)
+    keys |= {"e:" + email for email in profile.emails}
+    keys |= {"el:" + email.split("@")[0] for email in profile.emails if len(email.split("@")[0]) >= 5}
+    keys |= {"p:" + phone for phone in profile.phones} | {"pt:" + tail for tail in profile.phone_tails}
+    keys |= {f"a:{network}:{handle}" for network, handle in profile.handles | profile.claimed}
+    keys |= {"h:" + handle for handle in profile.all_handles() if len(handle) >= 3}
+    keys |= {"c:" + core for core in profile.handle_cores}
+    keys |= {"w:" + site for site in profile.websites}
+    keys |= {"d:" + date for date in profile.dates} | {"i:" + ident for ident in profile.identifiers}
+    keys |= {"city:" + city for city in profile.cities} | {"co:" + company for company in profile.companies}
+    return sorted(keys)
+
+
+def is_blocking_key(key: str) -> bool:
+    """Whether candidates are fetched by this key (count-only keys are not)."""
+    return not key.startswith(COUNT_ONLY_PREFIXES)

@@ -1,0 +1,123 @@
+"""Comparing two names written in any scripts and orders: which tokens agree, and how closely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import permutations
+
+from rapidfuzz.distance import JaroWinkler
+
+from identity.normalize.names import NameForm, NameToken
+
+EXACT, VARIANT, FUZZY, INITIAL, NONE = 4, 3, 2, 1, 0
+FUZZY_SIMILARITY = 0.9
+LEVEL_NAMES = {EXACT: "exact", VARIANT: "transliteration or nickname", FUZZY: "similar spelling"}
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """How two names agree.
+
+    outcome: `full` (all tokens of one name found in the other, two or more), `initial` (one token and an
+    initial), `single` (one name is a single token, found in the other), `conflict` (one token agrees, another
+    disagrees: a sibling or a namesake), `different`, or `missing`. quality: the weakest agreeing token level.
+    """
+
+    outcome: str
+    quality: int = NONE
+    derived: bool = False
+    matched: tuple[str, ...] = ()
+
+
+MISSING = NameMatch("missing")
+
+
+@lru_cache(maxsize=500_000)
+def token_level(a: NameToken, b: NameToken) -> int:
+    """Agreement level of two tokens."""
+    if a.initial or b.initial:
+        if a.initial and b.initial:
+            return INITIAL if a.text == b.text else NONE
+        full, init = (b, a) if a.initial else (a, b)
+        return INITIAL if any(k[:1] == init.text for k in full.keys if k[0] not in "#~") else NONE
+    if a.text == b.text:
+        return EXACT
+    if a.keys & b.keys:
+        return VARIANT
+    spell_a = [k for k in a.keys if k[0] not in "#~"][:6]
+    spell_b = [k for k in b.keys if k[0] not in "#~"][:6]
+    for x in spell_a:
+        for y in spell_b:
+            if min(len(x), len(y)) >= 4 and JaroWinkler.similarity(x, y) >= FUZZY_SIMILARITY:
+                return FUZZY
+    return NONE
+
+
+def _best_assignment(a: tuple[NameToken, ...], b: tuple[NameToken, ...]) -> list[tuple[int, int, int]]:
+    swap = len(a) > len(b)
+    small, large = (b, a) if swap else (a, b)
+    levels = [[token_level(x, y) for y in large] for x in small]
+    best: tuple[int, list[tuple[int, int, int]]] = (-1, [])
+    for chosen in permutations(range(len(large)), len(small)):
+        pairs = [(i, j, levels[i][j]) for i, j in enumerate(chosen)]
+        total = sum(level * 10 + (level > 0) for _, _, level in pairs)
+        if total > best[0]:
+            best = (total, pairs)
+    return [(j, i, lv) if swap else (i, j, lv) for i, j, lv in best[1]]
+
+
+def compare_forms(a: NameForm, b: NameForm) -> NameMatch:
+    """How two name forms agree (token order ignored)."""
+    ta, tb = a.tokens[:5], b.tokens[:5]
+    if not ta or not tb:
+        return MISSING
+    pairs = _best_assignment(ta, tb)
+    strong = [(i, j, lv) for i, j, lv in pairs if lv >= FUZZY]
+    initials = [(i, j, lv) for i, j, lv in pairs if lv == INITIAL]
+    used_a = {i for i, _, lv in pairs if lv > NONE}
+    used_b = {j for _, j, lv in pairs if lv > NONE}
+    loose_a = [t for i, t in enumerate(ta) if i not in used_a and not t.initial]
+    loose_b = [t for j, t in enumerate(tb) if j not in used_b and not t.initial]
+    derived = a.derived or b.derived
+    quality = min((lv for _, _, lv in strong), default=NONE)
+    matched = tuple(ta[i].text for i, _, _ in strong)
+    outcome = _outcome(len(strong), len(initials), bool(loose_a), bool(loose_b), len(ta), len(tb))
+    return NameMatch(outcome, quality, derived, matched)
+
+
+def _outcome(strong: int, initials: int, loose_a: bool, loose_b: bool, len_a: int, len_b: int) -> str:
+    if strong == 0:
+        return "different"
+    if loose_a and loose_b:
+        return "conflict"
+    if strong >= 2:
+        return "full"
+    if initials:
+        return "initial"
+    return "single" if min(len_a, len_b) == 1 else "conflict"
+
+
+_RANK = {"full": 5, "initial": 4, "single": 3, "conflict": 1, "different": 0, "missing": -1}
+
+
+def compare_names(a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch:
+    """The best agreement between any form of `a` and any form of `b`."""
+    if not a or not b:
+        return MISSING
+    best = MISSING
+    for form_a in a[:4]:
+        for form_b in b[:4]:
+            match = compare_forms(form_a, form_b)
+            if (_RANK[match.outcome], match.quality, not match.derived) > (
+                _RANK[best.outcome],
+                best.quality,
+                not best.derived,
+            ):
+                best = match
+    return best
+
+
+def names_clash(match: NameMatch) -> bool:
+    """Whether two written (not guessed) names say these are different people."""
+    return match.outcome in ("conflict", "different") and not match.derived

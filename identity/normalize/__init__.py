@@ -1,0 +1,1 @@
+"""Normalisers: turn raw field values into comparable, script-independent forms (pure functions)."""

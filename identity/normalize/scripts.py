@@ -1,0 +1,122 @@
+"""Romanizations of native-script names, as people actually write them: several candidates, not one.
+
+Libraries give one standard each (korean-romanizer: Revised Romanization; pypinyin: Pinyin and Wade-Giles;
+indic-transliteration: ITRANS). People write names in older or looser systems too (Minsoo, Jung, Pooja), so
+Hangul syllables also get per-jamo alternatives, and Devanagari gets Hindi schwa deletion.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from importlib import resources
+from itertools import product
+
+import yaml
+from indic_transliteration import sanscript
+from korean_romanizer.romanizer import Romanizer
+from pypinyin import Style, lazy_pinyin
+
+from identity.normalize.text import skeleton
+
+MAX_CANDIDATES = 12
+_INITIALS = (
+    ("g", "k"), ("kk", "gg"), ("n",), ("d", "t"), ("tt", "dd"), ("r", "l"), ("m",), ("b", "p"), ("pp", "bb"),
+    ("s", "sh"), ("ss", "s"), ("",), ("j", "ch"), ("jj", "tch"), ("ch", "c"), ("k",), ("t",), ("p",), ("h",),
+)  # fmt: skip
+_MEDIALS = (
+    ("a",), ("ae", "e"), ("ya",), ("yae",), ("eo", "o", "u"), ("e",), ("yeo", "yo", "yu"), ("ye",), ("o",),
+    ("wa",), ("wae",), ("oe", "wi"), ("yo",), ("u", "oo", "woo"), ("wo",), ("we",), ("wi",), ("yu",),
+    ("eu", "u"), ("ui", "eui"), ("i", "ee", "yi"),
+)  # fmt: skip
+_FINALS = (
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t",
+    "ng", "t", "t", "k", "t", "p", "t",
+)  # fmt: skip
+_COMPOUND_KOREAN = ("남궁", "선우", "제갈", "황보", "독고", "사공", "서문", "동방")
+_COMPOUND_CHINESE = ("欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "司徒", "东方", "東方", "夏侯")
+
+
+@cache
+def surname_table() -> dict[str, dict[str, list[str]]]:
+    """Native family name -> the spellings people use, per script (`korean`, `chinese`)."""
+    text = resources.files("identity.data").joinpath("surnames.yaml").read_text(encoding="utf-8")
+    table: dict[str, dict[str, list[str]]] = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (all scalars as text: "no" is a name)
+    return table
+
+
+def _syllable_options(char: str) -> list[str]:
+    code = ord(char) - 0xAC00
+    if not 0 <= code < 11172:
+        return [skeleton(char)]
+    initial, medial, final = code // 588, (code % 588) // 28, code % 28
+    initials = _INITIALS[initial]
+    medials = [m for m in _MEDIALS[medial] if initial == 11 or m not in ("woo", "yi")]
+    return [i + m + _FINALS[final] for i, m in product(initials, medials)]
+
+
+@lru_cache(maxsize=50_000)
+def hangul_given(text: str) -> tuple[str, ...]:
+    """Spelling keys of a Korean given name: Revised Romanization first, then common variants."""
+    standard = skeleton(Romanizer(text).romanize())
+    options = [_syllable_options(ch) for ch in text]
+    keys = [standard]
+    for combo in product(*options):
+        key = skeleton("".join(combo))
+        if key not in keys:
+            keys.append(key)
+        if len(keys) >= MAX_CANDIDATES * 2:
+            break
+    return tuple(keys)
+
+
+def split_hangul(text: str) -> tuple[str, str]:
+    """(family, given) of a Korean name written without a space, family name first."""
+    for compound in _COMPOUND_KOREAN:
+        if text.startswith(compound) and len(text) > 2:
+            return compound, text[2:]
+    return text[:1], text[1:]
+
+
+def hangul_family(text: str) -> tuple[str, ...]:
+    """Spelling keys of a Korean family name (table spellings, then Revised Romanization)."""
+    known = surname_table()["korean"].get(text, [])
+    keys = [skeleton(s) for s in known] + [skeleton(Romanizer(text).romanize())]
+    return tuple(dict.fromkeys(keys))
+
+
+def split_han(text: str) -> tuple[str, str]:
+    """(family, given) of a Chinese name written family name first."""
+    for compound in _COMPOUND_CHINESE:
+        if text.startswith(compound) and len(text) > 2:
+            return compound, text[2:]
+    return text[:1], text[1:]
+
+
+@lru_cache(maxsize=50_000)
+def han_given(text: str) -> tuple[str, ...]:
+    """Spelling keys of a Chinese given name: Pinyin and Wade-Giles, syllables joined."""
+    pinyin = "".join(lazy_pinyin(text))
+    wade = "".join(lazy_pinyin(text, style=Style.WADEGILES))
+    return tuple(dict.fromkeys([skeleton(pinyin), skeleton(wade)]))
+
+
+def han_family(text: str) -> tuple[str, ...]:
+    """Spelling keys of a Chinese family name: the table's Pinyin, Wade-Giles and Cantonese forms."""
+    known = surname_table()["chinese"].get(text, [])
+    keys = [skeleton(s) for s in known]
+    keys += [skeleton("".join(lazy_pinyin(text))), skeleton("".join(lazy_pinyin(text, style=Style.WADEGILES)))]
+    return tuple(dict.fromkeys(keys))
+
+
+@lru_cache(maxsize=50_000)
+def devanagari_word(text: str) -> tuple[str, ...]:
+    """Spelling keys of one Hindi word, with and without the final inherent vowel (schwa deletion)."""
+    itrans = sanscript.transliterate(text, sanscript.DEVANAGARI, sanscript.ITRANS)
+    plain = itrans.replace("~N", "n").replace(".N", "n").replace("M", "n").replace(".h", "")
+    plain = plain.replace("chh", "ch").replace("Ch", "ch").replace("Sh", "sh").replace("RRi", "ri")
+    plain = plain.replace("R^i", "ri").replace("x", "ksh").lower()
+    keys = [skeleton(plain)]
+    last = text[-1:]
+    if last and (0x0915 <= ord(last) <= 0x0939 or last in "क़ख़ग़ज़ड़ढ़फ़य़"):
+        keys.insert(0, skeleton(plain[:-1]) if plain.endswith("a") else keys[0])
+    return tuple(dict.fromkeys(keys))

@@ -1,0 +1,45 @@
+"""Column kinds for tabular records (`rapport resolve`), and date normalisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+KINDS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "full_name",
+        "email",
+        "phone",
+        "handle",
+        "url",
+        "date",
+        "identifier",
+        "address",
+        "city",
+        "postcode",
+        "country",
+        "category",
+        "text",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """How to read one column: its kind and, for dates, its `strptime` format."""
+
+    column: str
+    kind: str
+    format: str | None = None
+
+
+def normalise_date(value: str, fmt: str | None) -> str | None:
+    """ISO date (YYYY-MM-DD) of `value` read with `fmt` (ISO 8601 when None); None when unreadable."""
+    text = value.strip()
+    try:
+        parsed = datetime.strptime(text, fmt) if fmt else datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.date().isoformat()

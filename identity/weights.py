@@ -1,0 +1,61 @@
+"""Calibrated default weights (log2 Bayes factors, Fellegi–Sunter style) and decision thresholds.
+
+A pair's score is `log2(prior odds) + sum(weights)`, the prior being one true match among the N records.
+Weights of names, places, companies, handles and dates are term-frequency adjusted: `log2(N / count)` of
+the agreeing value, so a common name is weak evidence and a rare one strong, at any scale. Identifiers that
+belong to one person (email, phone, account) get a bonus on top, lost as more records share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Every tunable number of the scorer; `threshold` is in bits of posterior log-odds."""
+
+    threshold: float = 5.0
+    ambiguity_margin: float = 4.0
+    strong_merge: float = 12.0  # a link strong enough to merge two existing customers
+    name_exact: float = -0.3
+    name_variant: float = -1.0
+    name_fuzzy: float = -2.5
+    name_initial: float = -2.5
+    name_single: float = -3.0
+    name_conflict: float = -7.0
+    name_different: float = -9.0
+    name_guessed_factor: float = 0.5
+    email_bonus: float = 14.0
+    email_local: float = -1.0
+    phone_bonus: float = 12.0
+    phone_tail: float = 7.0
+    identifier_share_cap: int = 6
+    account_bonus: float = 16.0
+    crosslink_bonus: float = 14.0
+    handle_bonus: float = 6.0
+    handle_similar: float = 3.0
+    handle_name: float = 2.0
+    website_bonus: float = 5.0
+    city_scale: float = 0.6
+    city_cap: float = 5.0
+    city_differ: float = -1.0
+    country_differ: float = -2.5
+    company_scale: float = 0.6
+    company_cap: float = 6.0
+    date_cap: float = 14.0
+    date_close: float = 1.0
+    date_differ: float = -7.0
+    identifier_bonus: float = 6.0
+    identifier_close: float = 5.0
+    identifier_differ: float = -9.0
+    postcode_scale: float = 0.7
+    postcode_cap: float = 6.0
+    postcode_differ: float = -1.0
+    address_levels: tuple[tuple[float, float], ...] = ((95.0, 5.0), (85.0, 3.0), (70.0, 1.0))
+    address_differ: float = -2.0
+    category_agree: float = 0.3
+    category_differ: float = -1.0
+
+
+DEFAULT_WEIGHTS = Weights()
