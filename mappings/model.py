@@ -72,6 +72,11 @@ class Mapping:
     file: str = "<mapping>"
     line: int = 1
 
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every CRM field this mapping reads or writes (what a pull must fetch, e.g. in a SOQL query)."""
+        return tuple(f.target for f in self.fields)
+
     def field(self, target: str) -> FieldMapping | None:
         """The field mapping for CRM field ``target``, or None."""
         return next((f for f in self.fields if f.target == target), None)
