@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import customers, operations, records
+from hub.api.limits import BodyLimitMiddleware, max_body_bytes
 from hub.api.problems import CatchAllMiddleware, install_problem_handlers
 from hub.api.state import ApiState
 from hub.db.database import Database
@@ -45,6 +46,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes(settings))
     app.add_middleware(LatencyMiddleware, metrics=metrics)  # outermost of ours: it times the 500s too
     for router in (records.router, customers.router, operations.router):
         app.include_router(router)

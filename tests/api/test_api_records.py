@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from hub.api.limits import max_body_bytes
 from hub.db.database import Database
 from hub.db.tables import jobs, source_records
 
@@ -93,3 +94,18 @@ def test_reingesting_a_record_updates_it(
     response = client.get("/v1/customers", headers=auth("read"))
     [customer] = response.json()["data"]
     assert customer["first_name"] == "Ada L."
+
+
+def test_oversized_body_is_413_before_parsing(client: TestClient, auth: Auth) -> None:
+    limit = max_body_bytes(client.app.state.rapport.settings)  # type: ignore[attr-defined]
+    padding = "x" * (limit + 1)
+    declared = client.post("/v1/records", json={"records": [{"bio": padding}]}, headers=auth("write"))
+    assert_problem(declared, 413)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"records": [{"bio": "'
+        yield padding.encode()
+        yield b'"}]}'
+
+    streamed = client.post("/v1/records", content=chunks(), headers=auth("write"))
+    assert_problem(streamed, 413)
