@@ -41,6 +41,7 @@ class Facts:
     can_push: bool
     can_pull: bool
     crm_name: str = "CRM"
+    crm_readable: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def _into_blank_hub(f: Facts) -> Decision:
 
 
 def _blocked(f: Facts, winner: Winner) -> Decision:
+    if winner == "crm" and not f.crm_readable:
+        return _none(f, f"{f.crm_name} would win, but its value cannot be read (see the field error)")
     side = "hub" if winner == "hub" else f.crm_name
     way = "push" if winner == "hub" else "pull"
     return _none(f, f"{side} would win, but the field's direction does not {way}")

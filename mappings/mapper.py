@@ -64,7 +64,7 @@ class Mapper:
         outcomes = self.evaluate(mapping, customer, crm, link_id=link_id, provenance=provenance)
         fields: dict[str, Any] = {}
         for o in outcomes:
-            if not o.field.pushes or o.error is not None:
+            if not o.field.pushes or o.error_side == "hub":
                 continue
             new_value = crm is None and not is_blank(o.hub_value)
             if new_value or (o.decision is not None and o.decision.action == "push"):
@@ -85,7 +85,7 @@ class Mapper:
         values: dict[str, Any] = {}
         changed_at: dict[str, str | None] = {}
         for o in outcomes:
-            if o.field.pulls and o.error is None and o.decision is not None and o.decision.action == "pull":
+            if o.field.pulls and o.decision is not None and o.decision.action == "pull":
                 assert o.field.source is not None  # pulled fields always name their source (loader rule)
                 values[o.field.source] = o.crm_in
                 changed_at[o.field.source] = o.decision.crm_at
@@ -116,15 +116,23 @@ class Mapper:
         crm_value = crm.values.get(field.target) if crm else None
         try:
             hub_value = self._hub_value(field, customer, link_id, fs)
-            crm_in = self._crm_in(field, crm_value) if crm else None
         except _FieldFailureError as failure:
             error = FieldError(field.target, field.source, failure.reason, failure.value)
-            return Outcome(field, None, crm_value, None, None, error, failure.side)
+            return Outcome(field, None, crm_value, None, None, error, "hub")
+        crm_error: FieldError | None = None
+        crm_in = None
+        if crm is not None:
+            try:
+                crm_in = self._crm_in(field, crm_value)
+            except _FieldFailureError as failure:
+                # An unreadable CRM value is never taken, but the hub may still write over it.
+                crm_error = FieldError(field.target, field.source, failure.reason, failure.value)
+        side = "crm" if crm_error else None
         if crm is None or _in_sync(field, customer, hub_value, crm_value, crm_in):
-            return Outcome(field, hub_value, crm_value, crm_in, None, None)
-        facts = self._facts(field, customer, crm, hub_value, crm_value, provenance)
+            return Outcome(field, hub_value, crm_value, crm_in, None, crm_error, side)
+        facts = self._facts(field, customer, crm, hub_value, crm_value, provenance, readable=crm_error is None)
         decision = replace(resolve(facts), record=crm.id)
-        return Outcome(field, hub_value, crm_value, crm_in, decision, None)
+        return Outcome(field, hub_value, crm_value, crm_in, decision, crm_error, side)
 
     def _hub_value(
         self, field: FieldMapping, customer: MappingABC[str, Any], link_id: str | None, fs: FieldSchema | None
@@ -156,7 +164,7 @@ class Mapper:
             try:
                 value = step.pull(value)
             except TransformError as exc:
-                raise _FieldFailureError(f"reading the CRM value: {step.name}: {exc}", value, "crm") from exc
+                raise _FieldFailureError(f"reading the CRM value: {step.name}: {exc}", value) from exc
         return value
 
     def _facts(
@@ -167,6 +175,8 @@ class Mapper:
         hub_value: Any,
         crm_value: Any,
         provenance: Provenance | None,
+        *,
+        readable: bool = True,
     ) -> Facts:
         written = crm.last_written
         known = written is not None and field.target in written
@@ -182,17 +192,17 @@ class Mapper:
             hub_at=hub_changed_at(field.reads, customer, provenance),
             crm_at=instant(crm.field_modified_at.get(field.target) or crm.modified_at),
             can_push=field.pushes,
-            can_pull=field.pulls,
+            can_pull=field.pulls and readable,
+            crm_readable=readable,
             crm_name=self.crm_name,
         )
 
 
 class _FieldFailureError(Exception):
-    def __init__(self, reason: str, value: Any, side: str = "hub") -> None:
+    def __init__(self, reason: str, value: Any) -> None:
         super().__init__(reason)
         self.reason = reason
         self.value = value
-        self.side = side
 
 
 def _guard(value: Any, fs: FieldSchema | None) -> None:

@@ -120,6 +120,21 @@ def test_unreadable_crm_value_is_a_field_error_in_the_patch(customer: dict[str, 
     assert patch.values == {"city": "Paris"}
 
 
+def test_unreadable_crm_value_is_never_taken_but_may_be_overwritten(customer: dict[str, Any]) -> None:
+    text = "object: contact\nfields:\n  - {target: Phone, source: phone, transforms: [e164], conflict: PLACE}\n"
+    record = CrmRecord({"Phone": "call reception"}, modified_at="2026-11-23T09:00:00Z")
+    mapper = Mapper("Salesforce")
+    hub_wins = load_mapping(text.replace("PLACE", "hub_wins"), "m.yaml")
+    assert mapper.to_external(hub_wins, customer, link_id="l", crm=record).fields == {"Phone": "+33612345678"}
+    recent = load_mapping(text.replace("PLACE", "most_recent"), "m.yaml")
+    payload = mapper.to_external(recent, customer, link_id="l", crm=record)
+    patch = mapper.to_patch(recent, record, customer=customer)
+    assert payload.fields == {}
+    assert patch.values == {}
+    assert [e.field for e in patch.errors] == ["Phone"]
+    assert patch.decisions[0].text.endswith("Salesforce would win, but its value cannot be read (see the field error)")
+
+
 def test_unlinked_crm_record_patches_a_new_customer() -> None:
     record = CrmRecord({"FirstName": "Bo", "LastName": "Chen", "Email": "bo@example.com", "Rapport_Id__c": "x"})
     patch = Mapper().to_patch(SF_CONTACT, record)
