@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from hub.api import customers, operations, records
 from hub.api.limits import BodyLimitMiddleware, max_body_bytes
+from hub.api.openapi import install_openapi
 from hub.api.problems import CatchAllMiddleware, install_problem_handlers
 from hub.api.state import ApiState
 from hub.db.database import Database
@@ -21,7 +22,8 @@ from identity import default_resolver
 DESCRIPTION = (
     "Rapport unifies social profiles, CRM contacts and interactions into customers. Every `/v1` route needs "
     "`Authorization: Bearer <api key>` (`rapport keys create`); scopes: `read` for GET routes, `write` for "
-    "read and `POST /v1/records`, `admin` for everything. Errors are RFC 9457 `application/problem+json`."
+    "read and `POST /v1/records`, `admin` for everything. `/healthz` and `/metrics` need no key (probes "
+    "and Prometheus scrapers; they show no customer data). Errors are RFC 9457 `application/problem+json`."
 )
 
 
@@ -45,6 +47,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         metrics=metrics,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes(settings))
     app.add_middleware(LatencyMiddleware, metrics=metrics)  # outermost of ours: it times the 500s too

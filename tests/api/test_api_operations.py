@@ -79,6 +79,9 @@ def test_openapi_document_and_docs_are_served(client: TestClient) -> None:
     assert document["info"]["title"] == "Rapport"
     assert {"/v1/records", "/v1/customers", "/v1/customers/{customer_id}", "/v1/stats"} <= set(document["paths"])
     assert "HTTPBearer" in document["components"]["securitySchemes"]
+    errors = document["paths"]["/v1/records"]["post"]["responses"]
+    for status in ("401", "403", "413", "422"):
+        assert list(errors[status]["content"]) == ["application/problem+json"]
     assert client.get("/docs").status_code == 200
 
 
