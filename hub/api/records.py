@@ -42,7 +42,12 @@ def post_records(body: RecordsIn, request: Request, key: WriteKey) -> RecordsAcc
     state.ingest.ingest(validated(enumerate(body.records), report), report, inline=False)
     errors = [ItemError(index=index, reason=reason) for index, reason in report.errors]
     state.metrics.count_ingest(report.accepted, report.rejected)
-    log.info("ingest via API key %s: %d accepted, %d rejected", key.id, report.accepted, report.rejected)
+    log.info(
+        "records ingested: %d accepted, %d rejected",
+        report.accepted,
+        report.rejected,
+        extra={"key_id": key.id, "channel": "api"},
+    )
     if report.accepted == 0:
         raise ProblemError(
             422,
