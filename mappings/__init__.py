@@ -11,7 +11,7 @@ from mappings.mapper import Mapper
 from mappings.model import FieldMapping, Mapping
 from mappings.preview import FieldDiff, Preview, preview
 from mappings.records import CrmRecord, ExternalPayload, FieldError, Patch
-from mappings.validate import validate
+from mappings.validate import load_validated, validate
 
 __all__ = [
     "CrmRecord",
@@ -32,6 +32,7 @@ __all__ = [
     "default_text",
     "load_dict",
     "load_mapping",
+    "load_validated",
     "preview",
     "resolve",
     "validate",

@@ -38,6 +38,8 @@ def read(text: str, filename: str) -> Any:
     """Parse YAML or JSON text; a syntax error or duplicate key raises MappingError with its line."""
     if filename.endswith(".json"):
         _check_json(text, filename)
+        # Valid JSON has no raw tab inside strings, so every tab is whitespace, which YAML's scanner refuses.
+        text = text.replace("\t", " ")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -8,9 +8,9 @@ a required field left unmapped. Every problem carries the file, line and field.
 from __future__ import annotations
 
 from adapters.schema import TEXT_TYPES, FieldSchema, ObjectSchema
-from mappings.errors import Problem
+from mappings.errors import MappingError, Problem
 from mappings.flow import KIND_WORDS
-from mappings.loader import suggest
+from mappings.loader import load_mapping, suggest
 from mappings.model import FieldMapping, Mapping
 
 # Which field types accept each kind of pushed value (text-like fields take ISO dates as text).
@@ -44,6 +44,16 @@ def validate(mapping: Mapping, schema: ObjectSchema) -> list[Problem]:
         problems.extend(_field_problems(mapping, field, schema))
     problems.extend(_required_problems(mapping, schema))
     return problems
+
+
+def load_validated(text: str, filename: str, schema: ObjectSchema) -> Mapping:
+    """Parse and validate in one step (``rapport apply``, ``PUT .../mappings``): the mapping, or MappingError
+    listing every problem of the file (shape first; schema problems once the shape is right)."""
+    mapping = load_mapping(text, filename)
+    problems = validate(mapping, schema)
+    if problems:
+        raise MappingError(problems)
+    return mapping
 
 
 def _field_problems(mapping: Mapping, field: FieldMapping, schema: ObjectSchema) -> list[Problem]:

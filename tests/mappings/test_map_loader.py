@@ -193,3 +193,10 @@ def test_source_may_be_left_out_only_for_building_transforms() -> None:
 )
 def test_shape_problems(text: str, message: str) -> None:
     assert any(message in p.message for p in problems(text))
+
+
+def test_json_file_problems_have_lines_too() -> None:
+    text = '{\n\t"object": "contact",\n\t"fields": [\n\t\t{"target": "A", "source": "city"},\n'
+    text += '\t\t{"target": "B", "source": "city", "direction": "push", "transforms": ["nope"]}\n\t]\n}\n'
+    (found,) = problems(text, "m.json")
+    assert (found.file, found.line, found.field) == ("m.json", 5, "B")

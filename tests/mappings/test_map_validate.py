@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.schema import ObjectSchema
-from mappings import Problem, default_mapping, load_mapping, validate
+from mappings import MappingError, Problem, default_mapping, load_mapping, load_validated, validate
 
 
 def check(fields_yaml: str, schema: ObjectSchema, *, create: bool = False) -> list[Problem]:
@@ -165,3 +165,13 @@ def test_create_requires_every_required_field(sf_lead: ObjectSchema) -> None:
     found = check("  - {target: LastName, source: last_name, transforms: [{truncate: 80}]}\n", sf_lead, create=True)
     assert [(p.field, p.line) for p in found] == [("Company", 1)]
     assert "required field Company is not pushed" in found[0].message
+
+
+def test_load_validated_refuses_with_every_schema_problem(sf_contact: ObjectSchema) -> None:
+    text = "object: contact\nfields:\n  - {target: Nickname, source: first_name}\n"
+    text += "  - {target: FirstName, source: first_name, direction: push}\n"
+    with pytest.raises(MappingError) as caught:
+        load_validated(text, "sf.yaml", sf_contact)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(3, "Nickname"), (4, "FirstName")]
+    ok = "object: contact\nfields:\n  - {target: FirstName, source: first_name, transforms: [{truncate: 40}]}\n"
+    assert load_validated(ok, "sf.yaml", sf_contact).fields[0].target == "FirstName"
