@@ -120,6 +120,11 @@ class _Builder:
         field = FieldMapping(target, source, cast(Direction, direction), steps, cast(Policy, conflict), flow, line)
         if field.pulls:
             self.check_pullable(field, lines.get("direction", line))
+        if field.direction == "pull" and field.conflict == "hub_wins":
+            msg = (
+                "direction pull with conflict hub_wins never takes a CRM value; use crm_wins, most_recent or fill_empty"
+            )
+            self.problem(lines.get("conflict", line), target, msg)
         return field
 
     def choice(self, item: Any, key: str, default: str, allowed: tuple[str, ...], target: str, line: int) -> str | None:

@@ -200,3 +200,11 @@ def test_json_file_problems_have_lines_too() -> None:
     text += '\t\t{"target": "B", "source": "city", "direction": "push", "transforms": ["nope"]}\n\t]\n}\n'
     (found,) = problems(text, "m.json")
     assert (found.file, found.line, found.field) == ("m.json", 5, "B")
+
+
+def test_a_field_that_could_never_move_a_value_is_refused() -> None:
+    (found,) = problems(
+        "object: contact\nfields:\n  - {target: Title, source: title, direction: pull, conflict: hub_wins}\n"
+    )
+    assert found.field == "Title"
+    assert "never takes a CRM value" in found.message
