@@ -34,9 +34,7 @@ def write_links(conn: Connection, out: TextIO) -> int:
             source_records.c.external_id,
             identity_links.c.customer_id,
         )
-        .select_from(
-            source_records.outerjoin(identity_links, identity_links.c.record_id == source_records.c.id)
-        )
+        .select_from(source_records.outerjoin(identity_links, identity_links.c.record_id == source_records.c.id))
         .where(source_records.c.record_type != "interaction")
         .order_by(source_records.c.id)
     )
@@ -55,9 +53,7 @@ def iter_customers(conn: Connection) -> Iterator[dict[str, Any]]:
     while True:
         page = conn.execute(
             select(customers.c.id, customers.c.profile)
-            .where(
-                customers.c.id > after, customers.c.merged_into.is_(None), customers.c.deleted_at.is_(None)
-            )
+            .where(customers.c.id > after, customers.c.merged_into.is_(None), customers.c.deleted_at.is_(None))
             .order_by(customers.c.id)
             .limit(PAGE)
         ).all()
@@ -83,9 +79,7 @@ def _records_of(conn: Connection, customer_ids: list[str]) -> dict[str, list[dic
     )
     grouped: dict[str, list[dict[str, str]]] = {}
     for cid, record_type, source, external_id in conn.execute(query):
-        grouped.setdefault(cid, []).append(
-            {"record_type": record_type, "source": source, "external_id": external_id}
-        )
+        grouped.setdefault(cid, []).append({"record_type": record_type, "source": source, "external_id": external_id})
     return grouped
 
 

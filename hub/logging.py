@@ -17,9 +17,7 @@ SECRET_PATTERNS = (
     re.compile(r"rpk_[A-Za-z0-9_\-]{8,}"),  # Rapport API keys
     re.compile(r"whsec_[A-Za-z0-9+/=]{8,}"),  # webhook secrets
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-+/=]{8,}"),
-    re.compile(
-        r"(?i)((?:password|passwd|secret|token|api[_-]?key|session_id)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&]+"
-    ),
+    re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key|session_id)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&]+"),
     re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+(@)"),  # credentials inside URLs
 )
 
@@ -71,9 +69,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(
-        JsonFormatter() if use_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if use_json else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for existing in [h for h in root.handlers if getattr(h, "_rapport", False)]:
         root.removeHandler(existing)

@@ -61,9 +61,7 @@ def _upsert_people(conn: Connection, people: list[IngestRecord], now: datetime) 
     }
     fresh = [r for r in people if r.key not in existing]
     changed = [r for r in people if r.key in existing and existing[r.key][1] != r.content_hash]
-    same_ids = [
-        existing[r.key][0] for r in people if r.key in existing and existing[r.key][1] == r.content_hash
-    ]
+    same_ids = [existing[r.key][0] for r in people if r.key in existing and existing[r.key][1] == r.content_hash]
     insert_ignoring_conflicts(conn, source_records, [_person_row(r, now) for r in fresh])
     if changed:
         conn.execute(
@@ -119,18 +117,14 @@ def _upsert_interactions(conn: Connection, posts: list[IngestRecord], now: datet
         )
     }
     fresh = [r for r in posts if (r.source, r.external_id) not in existing]
-    changed = [
-        r for r in posts if existing.get((r.source, r.external_id), (0, r.content_hash))[1] != r.content_hash
-    ]
+    changed = [r for r in posts if existing.get((r.source, r.external_id), (0, r.content_hash))[1] != r.content_hash]
     insert_ignoring_conflicts(conn, interactions, [_interaction_row(r, now) for r in fresh])
     if changed:
         conn.execute(
             update(interactions).where(interactions.c.id == bindparam("rid")).values(_interaction_params()),
             [{"rid": existing[(r.source, r.external_id)][0]} | _interaction_row(r, now) for r in changed],
         )
-    return {
-        (r.source, str(r.payload["profile_id"])) for r in [*fresh, *changed] if r.payload.get("profile_id")
-    }
+    return {(r.source, str(r.payload["profile_id"])) for r in [*fresh, *changed] if r.payload.get("profile_id")}
 
 
 def _interaction_params() -> dict[str, Any]:

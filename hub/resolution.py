@@ -8,7 +8,7 @@ rebuilt unified profiles of every customer touched.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,30 +56,34 @@ class HubResolver:
     ) -> ResolveOutcome:
         """Resolve these records; refresh customers whose profiles gained interactions."""
         outcome = ResolveOutcome()
-        records = self._load(conn, record_ids)
+        records, ids = self._load(conn, record_ids)
+        known: dict[str, list[IdentityRecord]] = {}
         if records:
             resolution = self.resolver.resolve(records, SqlCandidateStore(conn))
-            self._apply(conn, records, resolution, now, outcome)
+            known = self._apply(conn, records, ids, resolution, now, outcome)
         outcome.updated |= _customers_of_profiles(conn, touched_profiles)
-        rebuild_profiles(conn, outcome.updated | outcome.created, now)
+        rebuild_profiles(conn, outcome.updated | outcome.created, now, known)
         return outcome
 
-    def _load(self, conn: Connection, record_ids: Collection[int]) -> list[IdentityRecord]:
+    def _load(self, conn: Connection, record_ids: Collection[int]) -> tuple[list[IdentityRecord], dict[str, int]]:
         if not record_ids:
-            return []
+            return [], {}
         query = records_query().where(
             source_records.c.id.in_(list(record_ids)), source_records.c.record_type != "interaction"
         )
-        return [to_identity_record(row) for row in conn.execute(query.order_by(source_records.c.record_key))]
+        rows = conn.execute(query.order_by(source_records.c.record_key)).all()
+        return [to_identity_record(row) for row in rows], {row.record_key: row.id for row in rows}
 
     def _apply(
         self,
         conn: Connection,
         records: list[IdentityRecord],
+        ids: dict[str, int],
         resolution: Resolution,
         now: datetime,
         outcome: ResolveOutcome,
-    ) -> None:
+    ) -> dict[str, list[IdentityRecord]]:
+        """Write the resolution; returns the complete record lists of the customers it created."""
         by_key = {r.key: r for r in records}
         assigned: dict[str, str] = {}
         fresh = self._create_customers(conn, [c for c in resolution.clusters if not c.customer_id], now)
@@ -93,10 +97,15 @@ class HubResolver:
                 if previous and previous != customer_id:
                     outcome.updated.add(previous)
             outcome.updated.add(customer_id)
-        self._write_links(conn, records, resolution, assigned, now)
-        self._write_keys(conn, records)
+        self._write_links(conn, records, ids, resolution, assigned, now)
+        self._write_keys(conn, records, ids)
         outcome.review += len(resolution.review)
         outcome.updated -= set(outcome.merged)
+        created: dict[str, list[IdentityRecord]] = {cid: [] for cid in outcome.created}
+        for key, customer_id in assigned.items():
+            if customer_id in created:
+                created[customer_id].append(by_key[key])
+        return created
 
     def _create_customers(self, conn: Connection, clusters: list[Cluster], now: datetime) -> dict[int, str]:
         """Insert one customer per new cluster (ids derived from the founding record); index -> id."""
@@ -118,9 +127,7 @@ class HubResolver:
     ) -> None:
         for loser in absorbed:
             conn.execute(
-                update(identity_links)
-                .where(identity_links.c.customer_id == loser)
-                .values(customer_id=survivor)
+                update(identity_links).where(identity_links.c.customer_id == loser).values(customer_id=survivor)
             )
             conn.execute(
                 update(customers)
@@ -143,11 +150,11 @@ class HubResolver:
         self,
         conn: Connection,
         records: list[IdentityRecord],
+        ids: dict[str, int],
         resolution: Resolution,
         assigned: dict[str, str],
         now: datetime,
     ) -> None:
-        ids = _record_ids(conn, [r.key for r in records])
         conn.execute(delete(identity_links).where(identity_links.c.record_id.in_(list(ids.values()))))
         rows = []
         for record in records:
@@ -165,21 +172,11 @@ class HubResolver:
             )
         conn.execute(insert(identity_links), rows)
 
-    def _write_keys(self, conn: Connection, records: list[IdentityRecord]) -> None:
-        ids = _record_ids(conn, [r.key for r in records])
+    def _write_keys(self, conn: Connection, records: list[IdentityRecord], ids: dict[str, int]) -> None:
         conn.execute(delete(identity_keys).where(identity_keys.c.record_id.in_(list(ids.values()))))
-        rows = [
-            {"key": key, "record_id": ids[r.key]} for r in records for key in set(self.resolver.index_keys(r))
-        ]
+        rows = [{"key": key, "record_id": ids[r.key]} for r in records for key in set(self.resolver.index_keys(r))]
         if rows:
             conn.execute(insert(identity_keys), rows)
-
-
-def _record_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
-    query = select(source_records.c.record_key, source_records.c.id).where(
-        source_records.c.record_key.in_(keys)
-    )
-    return {str(key): int(rid) for key, rid in conn.execute(query)}
 
 
 def _customers_of_profiles(conn: Connection, profiles: Collection[tuple[str, str]]) -> set[str]:
@@ -194,13 +191,23 @@ def _customers_of_profiles(conn: Connection, profiles: Collection[tuple[str, str
     return set(conn.execute(query).scalars())
 
 
-def rebuild_profiles(conn: Connection, customer_ids: Iterable[str], now: datetime) -> None:
-    """Recompute the unified profile (survivorship) of these customers from their records and interactions."""
+def rebuild_profiles(
+    conn: Connection,
+    customer_ids: Iterable[str],
+    now: datetime,
+    known: Mapping[str, list[IdentityRecord]] | None = None,
+) -> None:
+    """Recompute the unified profile (survivorship) of these customers from their records and interactions.
+
+    `known` gives customers whose complete record list the caller already holds (saves reading them back).
+    """
     wanted = sorted(set(customer_ids))
     if not wanted:
         return
-    records: dict[str, list[IdentityRecord]] = {cid: [] for cid in wanted}
-    for row in conn.execute(records_query().where(identity_links.c.customer_id.in_(wanted))):
+    known = known or {}
+    records: dict[str, list[IdentityRecord]] = {cid: list(known.get(cid, [])) for cid in wanted}
+    unknown = [cid for cid in wanted if cid not in known]
+    for row in conn.execute(records_query().where(identity_links.c.customer_id.in_(unknown))):
         records[row.customer_id].append(to_identity_record(row))
     facts = _interaction_facts(conn, wanted)
     created_query = select(customers.c.id, customers.c.created_at).where(customers.c.id.in_(wanted))
@@ -240,9 +247,7 @@ def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, l
             (interactions.c.network == source_records.c.source)
             & (interactions.c.profile_id == source_records.c.external_id),
         )
-        .where(
-            identity_links.c.customer_id.in_(customer_ids), source_records.c.record_type == "social_profile"
-        )
+        .where(identity_links.c.customer_id.in_(customer_ids), source_records.c.record_type == "social_profile")
     )
     facts: dict[str, list[InteractionFact]] = {}
     for cid, network, occurred_at, sentiment in conn.execute(query):

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
 
-    ingest_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    ingest_batch_size: int = Field(default=2000, ge=1, le=10_000)
     api_max_records: int = Field(default=1000, ge=1)
     max_line_bytes: int = Field(default=1_048_576, ge=1024)
 

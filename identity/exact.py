@@ -7,6 +7,7 @@ engine (`identity.engine`) supersedes it behind the same `Resolver` interface.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -34,8 +35,14 @@ def normalise_phone(value: Any, region: str | None = None) -> str | None:
     text = str(value).strip()
     if text.lower() in JUNK_VALUES:
         return None
+    return _e164(text, (region or "").upper() or None)
+
+
+@lru_cache(maxsize=65_536)
+def _e164(text: str, region: str | None) -> str | None:
+    # Parsing is the costly part of normalisation and the same numbers recur across a person's records.
     try:
-        parsed = phonenumbers.parse(text, (region or "").upper() or None)
+        parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(parsed):

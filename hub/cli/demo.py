@@ -64,9 +64,7 @@ def _summary(runtime: Runtime, report: IngestReport) -> dict[str, Any]:
             select(func.count()).select_from(customers).where(customers.c.merged_into.is_(None))
         ).scalar_one()
         people = conn.execute(
-            select(func.count())
-            .select_from(source_records)
-            .where(source_records.c.record_type != "interaction")
+            select(func.count()).select_from(source_records).where(source_records.c.record_type != "interaction")
         ).scalar_one()
     return {
         "customers": int(live),
@@ -100,12 +98,8 @@ def _print_human(runtime: Runtime, summary: dict[str, Any]) -> None:
 
 def demo(
     once: Annotated[bool, typer.Option("--once", help="Exit after the summary.")] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print the summary as one JSON object.")
-    ] = False,
-    port: Annotated[
-        int | None, typer.Option("--port", help="API port when serving (default: a free one).")
-    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    port: Annotated[int | None, typer.Option("--port", help="API port when serving (default: a free one).")] = None,
 ) -> None:
     """Run Rapport's main job on embedded defaults and the bundled sample, then keep serving (unless --once)."""
     workdir = Path(tempfile.mkdtemp(prefix="rapport-demo-"))

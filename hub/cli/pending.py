@@ -8,9 +8,7 @@ import typer
 
 from hub.cli.common import EXIT_USAGE
 
-sync_app = typer.Typer(
-    help="Sync a connection now (lands with the sync engine, issue 5).", no_args_is_help=True
-)
+sync_app = typer.Typer(help="Sync a connection now (lands with the sync engine, issue 5).", no_args_is_help=True)
 
 
 def _not_yet(command: str, issue: int, what: str) -> None:

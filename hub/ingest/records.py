@@ -132,9 +132,7 @@ def parse_record(obj: Any) -> IngestRecord:
         raise RecordError("missing 'type' (expected social_profile, contact or interaction)")
     model = MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        raise RecordError(
-            f"unknown type {str(kind)[:40]!r} (expected social_profile, contact or interaction)"
-        )
+        raise RecordError(f"unknown type {str(kind)[:40]!r} (expected social_profile, contact or interaction)")
     try:
         record = model.model_validate(obj)
     except ValidationError as exc:

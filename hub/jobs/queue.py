@@ -127,9 +127,7 @@ def backoff_seconds(attempt: int) -> float:
     return float(step * random.uniform(0.5, 1.0))
 
 
-def fail(
-    conn: Connection, job: Job, owner: str, error: str, *, now: datetime, permanent: bool = False
-) -> str:
+def fail(conn: Connection, job: Job, owner: str, error: str, *, now: datetime, permanent: bool = False) -> str:
     """Record a failure: retry later with backoff, or `dead` when attempts are spent; returns the new status."""
     status = DEAD if permanent or job.attempts >= job.max_attempts else FAILED
     conn.execute(
@@ -194,9 +192,7 @@ def queue_depth(conn: Connection) -> int:
 
 def oldest_waiting_age(conn: Connection, *, now: datetime) -> float:
     """Seconds since the oldest waiting job became due (0 when none waits)."""
-    query = select(func.min(jobs.c.run_after)).where(
-        jobs.c.status.in_((QUEUED, FAILED)), jobs.c.run_after <= now
-    )
+    query = select(func.min(jobs.c.run_after)).where(jobs.c.status.in_((QUEUED, FAILED)), jobs.c.run_after <= now)
     oldest = conn.execute(query).scalar()
     if oldest is None:
         return 0.0

@@ -82,9 +82,7 @@ class Worker:
         error = redact(f"{type(exc).__name__}: {exc}")
         with self.database.transaction() as conn:
             status = queue.fail(conn, job, self.worker_id, error, now=utcnow(), permanent=permanent)
-        log.warning(
-            "job failed", extra={"job_id": job.id, "kind": job.kind, "status": status, "error": error}
-        )
+        log.warning("job failed", extra={"job_id": job.id, "kind": job.kind, "status": status, "error": error})
 
     def run_until_idle(self, max_jobs: int | None = None) -> int:
         """Run due jobs until none is left (or `max_jobs` ran); returns how many ran."""

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-# tests/conftest.py (rootless) puts tests/ on sys.path, where tests/mappings/ would shadow the real
-# `mappings` package as a namespace package. With the repo root on the path too, the regular package
-# wins. (A `pythonpath = ["."]` in pytest's configuration would make this unnecessary.)
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.append(_ROOT)
-if getattr(sys.modules.get("mappings"), "__file__", "") is None:
-    del sys.modules["mappings"]
-
-from adapters.schema import ObjectSchema, from_hubspot_properties, from_salesforce_describe  # noqa: E402
+from adapters.schema import ObjectSchema, from_hubspot_properties, from_salesforce_describe
 
 VENDOR = Path(__file__).resolve().parents[1] / "fixtures" / "vendor"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -34,9 +33,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_events",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("customer_id", sa.String(length=40), nullable=True),
         sa.Column("kind", sa.String(length=64), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
@@ -96,9 +93,7 @@ def upgrade() -> None:
 
     op.create_table(
         "interactions",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("network", sa.String(length=128), nullable=False),
         sa.Column("external_id", sa.String(length=512), nullable=False),
         sa.Column("profile_id", sa.String(length=512), nullable=True),
@@ -114,15 +109,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("network", "external_id", name=op.f("uq_interactions_network_external_id")),
     )
     with op.batch_alter_table("interactions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_interactions_network_profile_id"), ["network", "profile_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_interactions_network_profile_id"), ["network", "profile_id"], unique=False)
 
     op.create_table(
         "jobs",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -151,9 +142,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "review_items",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("record_key", sa.String(length=700), nullable=False),
         sa.Column("candidates", sa.JSON(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
@@ -169,9 +158,7 @@ def upgrade() -> None:
 
     op.create_table(
         "source_records",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("record_key", sa.String(length=700), nullable=False),
         sa.Column("record_type", sa.String(length=32), nullable=False),
         sa.Column("source", sa.String(length=128), nullable=False),
