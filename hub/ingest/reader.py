@@ -69,6 +69,10 @@ def read_ndjson(stream: IO[bytes], max_bytes: int) -> Iterator[Item]:
             yield lines.count, json.loads(text)
         except json.JSONDecodeError as exc:
             yield lines.count, RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})")
+        except RecursionError:
+            yield lines.count, RecordError("invalid JSON: nested too deeply")
+        except ValueError:  # an integer beyond Python's digit limit for string conversion
+            yield lines.count, RecordError("invalid JSON: a number has too many digits")
     yield from lines.take_bad()
 
 
@@ -110,7 +114,7 @@ def _csv_record(header: list[str], row: list[str]) -> dict[str, Any] | RecordErr
         if name == "properties":
             try:
                 record[name] = json.loads(value)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 return RecordError("properties: not a JSON object")
         else:
             record[name] = value
