@@ -86,9 +86,7 @@ def _contacts_points(ordered: Sequence[IdentityRecord]) -> tuple[list[str], list
 
 
 def _social(records: Iterable[IdentityRecord]) -> dict[str, Any]:
-    profiles = sorted(
-        (r for r in records if r.kind == "social_profile"), key=lambda r: (r.updated_at or EPOCH, r.key)
-    )
+    profiles = sorted((r for r in records if r.kind == "social_profile"), key=lambda r: (r.updated_at or EPOCH, r.key))
     handles: dict[str, list[str]] = {}
     followers = 0
     for record in profiles:
