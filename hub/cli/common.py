@@ -15,7 +15,7 @@ from hub.runtime import Runtime
 from hub.settings import Settings
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-console = Console()
+console = Console(soft_wrap=True)  # a summary line stays one line when piped
 log = logging.getLogger("rapport.cli")
 
 

@@ -41,12 +41,23 @@ def list_(ctx: typer.Context) -> None:
     runtime = runtime_from(ctx)
     with runtime.database.transaction() as conn:
         keys = list_keys(conn)
-    table = Table("id", "name", "scope", "prefix", "created", "revoked", "last used")
-    for key in keys:
-        table.add_row(
+    columns = ("id", "name", "scope", "prefix", "created", "revoked", "last used")
+    rows = [
+        (
             key.id, key.name or "", key.scope, key.prefix, str(key.created_at), str(key.revoked_at or ""),
             str(key.last_used_at or ""),
-        )  # fmt: skip
+        )
+        for key in keys
+    ]  # fmt: skip
+    if not console.is_terminal:
+        # Piped or captured: whole values, tab-separated (a table would cut ids to the width and wrap cells).
+        for row in (columns, *rows):
+            typer.echo("\t".join(row))
+        return
+    table = Table(*columns)
+    table.columns[0].no_wrap = True
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
