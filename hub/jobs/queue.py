@@ -1,12 +1,14 @@
 """The job table: enqueue in the caller's transaction, claim under a lease, finish, retry or bury.
 
-Workers claim with `FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the claim runs inside a `BEGIN IMMEDIATE`
+Workers claim with `FOR UPDATE SKIP LOCKED` on PostgreSQL (plus a transaction advisory lock per concurrency key, so
+two jobs of one key never run at once); on SQLite the claim runs inside a `BEGIN IMMEDIATE`
 transaction, which serialises claimers. A running job whose lease expired (its worker died) is claimed again,
-so every handler must be idempotent.
+so every handler must be idempotent; one whose lease expired on its last attempt is dead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ QUEUED, RUNNING, FAILED, DEAD, DONE = "queued", "running", "failed", "dead", "do
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 3600.0
 ERROR_LIMIT = 2000
+CLAIM_TRIES = 20  # due jobs passed over because another worker holds their concurrency key
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,7 @@ def _claimable(now: datetime) -> Any:
         other.c.id != jobs.c.id,
     )
     ready = and_(jobs.c.status.in_((QUEUED, FAILED)), jobs.c.run_after <= now)
-    abandoned = and_(jobs.c.status == RUNNING, jobs.c.lease_expires_at < now)
+    abandoned = and_(jobs.c.status == RUNNING, jobs.c.lease_expires_at < now, jobs.c.attempts < jobs.c.max_attempts)
     return and_(or_(ready, abandoned), or_(jobs.c.concurrency_key.is_(None), ~busy_key))
 
 
@@ -80,14 +83,63 @@ def claim(
     conn: Connection, owner: str, *, now: datetime, lease_seconds: int, kinds: list[str] | None = None
 ) -> Job | None:
     """Claim the next due job for `owner` (or None); the caller's transaction must commit the claim."""
-    query = select(jobs.c.id).where(_claimable(now)).order_by(jobs.c.run_after, jobs.c.id).limit(1)
-    if kinds:
-        query = query.where(jobs.c.kind.in_(kinds))
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    job_id = conn.execute(query).scalar()
-    if job_id is None:
-        return None
+    _bury_abandoned(conn, now)
+    postgres = conn.dialect.name == "postgresql"
+    passed_keys: list[str] = []
+    for _ in range(CLAIM_TRIES):
+        query = select(jobs.c.id, jobs.c.concurrency_key).where(_claimable(now))
+        if kinds:
+            query = query.where(jobs.c.kind.in_(kinds))
+        if passed_keys:
+            query = query.where(or_(jobs.c.concurrency_key.is_(None), jobs.c.concurrency_key.not_in(passed_keys)))
+        query = query.order_by(jobs.c.run_after, jobs.c.id).limit(1)
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        found = conn.execute(query).first()
+        if found is None:
+            return None
+        if postgres and found.concurrency_key is not None and not _lock_key(conn, found.concurrency_key, now):
+            passed_keys.append(found.concurrency_key)
+            continue
+        return _take(conn, found.id, owner, now=now, lease_seconds=lease_seconds)
+    return None
+
+
+def _bury_abandoned(conn: Connection, now: datetime) -> None:
+    """A job whose lease expired on its last attempt (its worker died, or it outran its lease) is dead."""
+    conn.execute(
+        update(jobs)
+        .where(jobs.c.status == RUNNING, jobs.c.lease_expires_at < now, jobs.c.attempts >= jobs.c.max_attempts)
+        .values(
+            status=DEAD,
+            last_error="lease expired on the last attempt (the worker stopped, or the job outran its lease)",
+            finished_at=now,
+            updated_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+
+
+def _lock_key(conn: Connection, key: str, now: datetime) -> bool:
+    """PostgreSQL: hold `key` for this transaction and check afresh that no job of it runs.
+
+    Row locks alone cannot keep two jobs of one key apart: a concurrent claimer's uncommitted claim of the other
+    job is invisible here, so each claimer takes a transaction advisory lock on the key, then looks again (a new
+    statement sees every claim committed before the lock was granted).
+    """
+    lock_id = int.from_bytes(hashlib.sha256(f"rapport.jobs:{key}".encode()).digest()[:8], "big", signed=True)
+    if not conn.execute(select(func.pg_try_advisory_xact_lock(lock_id))).scalar():
+        return False
+    running = conn.execute(
+        select(jobs.c.id)
+        .where(jobs.c.concurrency_key == key, jobs.c.status == RUNNING, jobs.c.lease_expires_at > now)
+        .limit(1)
+    ).first()
+    return running is None
+
+
+def _take(conn: Connection, job_id: int, owner: str, *, now: datetime, lease_seconds: int) -> Job:
     row = conn.execute(
         update(jobs)
         .where(jobs.c.id == job_id)
