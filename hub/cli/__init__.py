@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from hub.cli import data_cmds, demo, keys_cmds, pending, server_cmds
+from hub.cli import data_cmds, demo, keys_cmds, pending, sandbox_cmd, server_cmds
 from hub.cli.common import EXIT_FAILED, fail_cleanly, global_options
 
 app = typer.Typer(
@@ -29,7 +29,7 @@ app.command("apply")(pending.apply)
 app.command("setup")(pending.setup)
 app.add_typer(pending.sync_app, name="sync")
 app.add_typer(keys_cmds.keys_app, name="keys")
-app.command("sandbox")(pending.sandbox)
+app.command("sandbox")(sandbox_cmd.sandbox)
 
 
 def main() -> None:

@@ -47,12 +47,3 @@ def sync_run(
 ) -> None:
     """One sync now, in-process."""
     _not_yet("sync run", 5, "the sync engine")
-
-
-def sandbox(
-    crm: Annotated[str, typer.Argument(help="salesforce or hubspot")],
-    port: Annotated[int | None, typer.Option("--port")] = None,
-    blank: Annotated[bool, typer.Option("--blank")] = False,
-) -> None:
-    """Run a Salesforce or HubSpot sandbox on loopback."""
-    _not_yet("sandbox", 6 if crm == "salesforce" else 7, f"the {crm} sandbox")

@@ -24,12 +24,16 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it is already there)."""
     if is_current(engine):
         return
-    command.upgrade(_config(engine), "head")
+    command.upgrade(_config(engine), "heads")
 
 
 def is_current(engine: Engine) -> bool:
-    """True when the database is at the newest migration."""
-    head = ScriptDirectory.from_config(_config(engine)).get_current_head()
+    """True when the database is at the newest migration of every branch.
+
+    Each area (sync, webhooks, ...) may add its own branch off the initial schema, so there can be several
+    heads; all of them must be applied.
+    """
+    heads = set(ScriptDirectory.from_config(_config(engine)).get_heads())
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    return current == head
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads
