@@ -34,12 +34,18 @@ def redact(text: str) -> str:
     return text
 
 
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
 class RedactingFilter(logging.Filter):
-    """Masks credentials in the formatted message and in exception text."""
+    """Masks credentials in the formatted message, in string `extra` fields and in exception text."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
+        for name, value in list(vars(record).items()):
+            if isinstance(value, str) and name not in _RECORD_ATTRIBUTES:
+                setattr(record, name, redact(value))
         if record.exc_info:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
@@ -49,7 +55,7 @@ class RedactingFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and any `extra` fields."""
 
-    RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+    RESERVED = _RECORD_ATTRIBUTES
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
