@@ -105,17 +105,19 @@ def _upsert_interactions(conn: Connection, posts: list[IngestRecord], now: datet
     if not posts:
         return set()
     ids = [(r.source, r.external_id) for r in posts]
-    existing = {
-        (row.network, row.external_id): (row.id, row.content_hash)
-        for row in conn.execute(
-            select(
-                interactions.c.id,
-                interactions.c.network,
-                interactions.c.external_id,
-                interactions.c.content_hash,
-            ).where(tuple_(interactions.c.network, interactions.c.external_id).in_(ids))
-        )
-    }
+    existing: dict[tuple[str, str], tuple[int, str]] = {}
+    previous_profile: dict[tuple[str, str], str | None] = {}
+    for row in conn.execute(
+        select(
+            interactions.c.id,
+            interactions.c.network,
+            interactions.c.external_id,
+            interactions.c.content_hash,
+            interactions.c.profile_id,
+        ).where(tuple_(interactions.c.network, interactions.c.external_id).in_(ids))
+    ):
+        existing[(row.network, row.external_id)] = (row.id, row.content_hash)
+        previous_profile[(row.network, row.external_id)] = row.profile_id
     fresh = [r for r in posts if (r.source, r.external_id) not in existing]
     changed = [r for r in posts if existing.get((r.source, r.external_id), (0, r.content_hash))[1] != r.content_hash]
     insert_ignoring_conflicts(conn, interactions, [_interaction_row(r, now) for r in fresh])
@@ -124,7 +126,10 @@ def _upsert_interactions(conn: Connection, posts: list[IngestRecord], now: datet
             update(interactions).where(interactions.c.id == bindparam("rid")).values(_interaction_params()),
             [{"rid": existing[(r.source, r.external_id)][0]} | _interaction_row(r, now) for r in changed],
         )
-    return {(r.source, str(r.payload["profile_id"])) for r in [*fresh, *changed] if r.payload.get("profile_id")}
+    touched = {(r.source, str(r.payload["profile_id"])) for r in [*fresh, *changed] if r.payload.get("profile_id")}
+    # An interaction moved to another profile (or lost its profile) no longer counts for the one it had.
+    touched |= {(r.source, str(old)) for r in changed if (old := previous_profile[(r.source, r.external_id)])}
+    return touched
 
 
 def _interaction_params() -> dict[str, Any]:
