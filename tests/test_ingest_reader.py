@@ -192,3 +192,18 @@ def test_csv_reader_never_raises_and_lines_are_in_range(data: bytes, max_bytes: 
     for line, value in read_csv(io.BytesIO(data), max_bytes):
         assert 1 <= line <= lines
         assert isinstance(value, (dict, RecordError))
+
+
+def test_csv_record_whose_quoted_cell_spans_a_refused_line_is_refused_not_patched() -> None:
+    data = (
+        b'id,type,bio\n1,contact,"abc\n\xff\nxyz"\n'
+        + b'2,contact,"start\n'
+        + b"z" * (MAX * 2)
+        + b'\nend"\n3,contact,ok\n'
+    )
+    result = items(read_csv, data)
+    assert good(result) == {8: {"id": "3", "type": "contact", "bio": "ok"}}
+    reasons = [(line, reason) for line, reason in result if isinstance(reason, str)]
+    assert (2, "a quoted cell spans line 3, which was refused") in reasons
+    assert (5, "a quoted cell spans line 6, which was refused") in reasons
+    assert {line for line, _ in reasons} == {2, 3, 5, 6}

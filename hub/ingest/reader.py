@@ -92,9 +92,14 @@ def read_csv(stream: IO[bytes], max_bytes: int) -> Iterator[Item]:
             yield from lines.take_bad()
             yield lines.row_start or lines.count, RecordError(f"malformed CSV: {exc}")
             continue
-        yield from lines.take_bad()
+        bad = lines.take_bad()
+        yield from bad
         start = lines.row_start or lines.count
         if not any(cell.strip() for cell in row):
+            continue
+        if any(line > start for line, _ in bad):
+            # A quoted cell ran over an unreadable line: what is left of the record is not what was sent.
+            yield start, RecordError(f"a quoted cell spans line {max(line for line, _ in bad)}, which was refused")
             continue
         if header is None:
             header = [cell.strip().lstrip("\ufeff") for cell in row]
