@@ -197,3 +197,5 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     Column("expires_at", Timestamp, nullable=False),
 )
+
+from hub.db import sync_tables as _sync_tables  # noqa: E402,F401  (registers the sync tables on `metadata`)
