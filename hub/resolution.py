@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
 from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
 from identity.survivorship import InteractionFact, build_profile
+
+LOCK_SPACE = 0x52415054  # advisory lock namespace for resolution ("RAPT")
+LOCK_BUCKETS = 256  # blocking keys hash into this many locks, so a large batch holds a bounded number
 
 
 @dataclass(slots=True)
@@ -59,6 +62,7 @@ class HubResolver:
         records, ids = self._load(conn, record_ids)
         known: dict[str, list[IdentityRecord]] = {}
         if records:
+            _serialise_on_keys(conn, {key for record in records for key in self.resolver.index_keys(record)})
             resolution = self.resolver.resolve(records, SqlCandidateStore(conn))
             known = self._apply(conn, records, ids, resolution, now, outcome)
         outcome.updated |= _customers_of_profiles(conn, touched_profiles)
@@ -177,6 +181,23 @@ class HubResolver:
         rows = [{"key": key, "record_id": ids[r.key]} for r in records for key in set(self.resolver.index_keys(r))]
         if rows:
             conn.execute(insert(identity_keys), rows)
+
+
+def _serialise_on_keys(conn: Connection, keys: Collection[str]) -> None:
+    """PostgreSQL: wait for any concurrent resolution that involves one of these blocking keys, and hold them.
+
+    Without it, two transactions resolving records of one person at once each see no candidate (the other's
+    rows are uncommitted) and create two customers. Keys hash into a bounded set of transaction advisory locks,
+    taken in order (no deadlock); the candidate read that follows is a new statement, so it sees what the other
+    transaction committed. SQLite needs none of this: its writers are serialised (BEGIN IMMEDIATE).
+    """
+    if conn.dialect.name != "postgresql" or not keys:
+        return
+    buckets = sorted({int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "big") % LOCK_BUCKETS for k in keys})
+    conn.execute(
+        text("SELECT count(pg_advisory_xact_lock(:space, b)) FROM unnest(CAST(:buckets AS integer[])) AS b"),
+        {"space": LOCK_SPACE, "buckets": buckets},
+    )
 
 
 def _customers_of_profiles(conn: Connection, profiles: Collection[tuple[str, str]]) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -149,3 +150,43 @@ def test_deferred_ingest_queues_one_job_per_changed_batch(service: IngestService
     assert len(outcome.created) == 1
     resolved = links(database)
     assert len(set(resolved.values())) == 1
+
+
+def test_postgres_concurrent_ingests_of_one_person_make_one_customer(
+    service: IngestService, database: Database, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); concurrent resolution is PostgreSQL's case")
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from hub.records import store_batch
+
+    now = datetime.now(UTC)
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            ingest(service, ANA_IG)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    with database.transaction() as conn:
+        stored = store_batch(conn, [parse_record(ANA_SF)], now)
+        service.resolver.resolve(conn, stored.changed_record_ids, stored.touched_profiles, now)
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        # Commit only once the second writer waits on us (or finished without waiting, which is the bug).
+        with database.engine.connect() as watcher:
+            while thread.is_alive():
+                waiting = watcher.execute(
+                    text("select count(*) from pg_locks where locktype = 'advisory' and not granted")
+                ).scalar()
+                if waiting:
+                    break
+                thread.join(0.01)
+    thread.join(60)
+    assert not errors
+    assert len(live(database)) == 1
+    assert len(set(links(database).values())) == 1
