@@ -43,8 +43,6 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         ("apply", "connections.yaml"),
         ("setup", "sf"),
         ("sync", "run", "sf"),
-        ("sandbox", "salesforce"),
-        ("sandbox", "hubspot"),
     ],
 )
 def test_commands_not_available_yet_say_so_and_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
@@ -52,6 +50,13 @@ def test_commands_not_available_yet_say_so_and_exit_2(args: tuple[str, ...], tmp
     assert result.returncode == 2
     assert "not available yet" in result.stderr
     assert result.stdout == ""
+
+
+def test_sandbox_is_documented_in_help(tmp_path: Path) -> None:
+    # `rapport sandbox` is being built by another issue (it serves until stopped), so only its help is run here.
+    result = rapport("sandbox", "--help", url=UNUSED_URL, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "salesforce" in result.stdout.lower() or "hubspot" in result.stdout.lower() or "CRM" in result.stdout
 
 
 def test_resolve_does_not_crash(tmp_path: Path) -> None:
