@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from identity.api import CandidateStore, IdentityRecord
 from identity.keys import ALL, is_blocking_key, profile_keys
@@ -27,13 +28,13 @@ class ProfileCache:
     def __init__(self, columns: Mapping[str, ColumnSpec] | None, size: int = 300_000) -> None:
         self._columns = columns
         self._size = size
-        self._items: OrderedDict[str, tuple[int, str | None, Indexed]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Mapping[str, Any], str | None, Indexed]] = OrderedDict()
 
     def get(self, record: IdentityRecord) -> Indexed:
         """The profile of `record` (with its current customer id)."""
-        fingerprint = hash(repr(sorted(record.attributes.items(), key=lambda item: str(item[0]))))
+        fingerprint = record.attributes
         cached = self._items.get(record.key)
-        if cached is not None and cached[0] == fingerprint:
+        if cached is not None and (cached[0] is fingerprint or cached[0] == fingerprint):
             self._items.move_to_end(record.key)
             if cached[1] == record.customer_id:
                 return cached[2]
@@ -49,8 +50,6 @@ class ProfileCache:
 
 
 def _with_customer(profile: Profile, customer_id: str | None) -> Profile:
-    from dataclasses import replace
-
     return replace(profile, customer_id=customer_id)
 
 

@@ -5,6 +5,7 @@ Every comparison keeps the level and the values it saw, so a link can be explain
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,11 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from identity.namematch import EXACT, FUZZY, LEVEL_NAMES, VARIANT, NameMatch, compare_names
+from identity.keys import name_concat_keys
+from identity.namematch import EXACT, FUZZY, LEVEL_NAMES, VARIANT, NameMatch, compare_names, token_level
+from identity.normalize.handles import handle_core
+from identity.normalize.names import latin_token
+from identity.normalize.text import skeleton
 from identity.profile import Profile
 from identity.stats import KeyStats
 from identity.weights import Weights
@@ -62,10 +67,14 @@ class Pair:
     b: Profile
     keys_a: frozenset[str]
     keys_b: frozenset[str]
+    common: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "common", self.keys_a & self.keys_b)
 
     def shared(self, prefix: str) -> list[str]:
         """Keys with this prefix both records carry."""
-        return sorted(k for k in self.keys_a & self.keys_b if k.startswith(prefix))
+        return sorted(k for k in self.common if k.startswith(prefix))
 
     def own(self, prefix: str) -> tuple[list[str], list[str]]:
         """Keys with this prefix of each record."""
@@ -112,11 +121,8 @@ def email_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
         count = min(stats.count("e:" + e) for e in shared)
         weight = _shared_weight(stats, count, w.email_bonus, w.identifier_share_cap)
         return Comparison("email", "same" if weight else "shared by many (ignored)", weight, tuple(shared))
-    locals_shared = pair.shared("el:")
-    if locals_shared:
-        count = stats.rarest(locals_shared)
-        weight = max(stats.surprise(count) + w.email_local, 0.0) if count <= w.identifier_share_cap else 0.0
-        return Comparison("email", "same name, other domain", weight, tuple(k[3:] for k in locals_shared))
+    if pair.a.emails and pair.b.emails:
+        return Comparison("email", "different", w.email_differ, (min(pair.a.emails), min(pair.b.emails)))
     return None
 
 
@@ -132,6 +138,8 @@ def phone_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
         count = min(stats.count("pt:" + t) for t in tails)
         weight = _shared_weight(stats, count, w.phone_tail, w.identifier_share_cap)
         return Comparison("phone", "same last digits", weight, tuple(tails))
+    if pair.a.phones and pair.b.phones:
+        return Comparison("phone", "different", w.phone_differ, (min(pair.a.phones), min(pair.b.phones)))
     return None
 
 
@@ -158,17 +166,34 @@ def handle_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | N
     shared = pair.shared("h:")
     if shared:
         count = stats.rarest(shared)
+        if _spells_name(pair, [k[2:] for k in shared]):
+            return Comparison("handle", "same handle, made of the name", w.handle_of_name, tuple(k[2:] for k in shared))
         weight = _shared_weight(stats, count, w.handle_bonus, w.identifier_share_cap)
         return Comparison("handle", "same handle", weight, tuple(k[2:] for k in shared))
     cores_a, cores_b = pair.a.handle_cores, pair.b.handle_cores
     for x in sorted(cores_a):
         for y in sorted(cores_b):
-            if min(len(x), len(y)) >= 6 and JaroWinkler.similarity(x, y) >= 0.93:
+            similar = min(len(x), len(y)) >= 6 and JaroWinkler.similarity(x, y) >= 0.93
+            if similar and not _spells_name(pair, [x, y]):  # namesakes' handles look alike too
                 return Comparison("handle", "similar handle", w.handle_similar, (x, y))
-    concat = pair.shared("c:")
-    if concat and (cores_a or cores_b):
-        return Comparison("handle", "handle spells the name", w.handle_name, tuple(k[2:] for k in concat[:2]))
     return None
+
+
+def _spells_name(pair: Pair, handles: list[str]) -> bool:
+    """Whether a handle is made of its owner's name (namesakes often pick the same one)."""
+    cores = {"c:" + handle_core(h) for h in handles}
+    if cores & (name_concat_keys(pair.a) | name_concat_keys(pair.b)):
+        return True
+    tokens = [t for form in (*pair.a.names, *pair.b.names) if not form.derived for t in form.tokens]
+    spellings = {k for t in tokens for k in t.keys if len(k) >= 4 and k[0] not in "#~"}
+    for handle in handles:
+        spelled = skeleton(handle_core(handle))
+        if any(spelling in spelled for spelling in spellings):
+            return True
+        parts = [latin_token(part) for part in re.split(r"[^a-z]+", handle) if len(part) >= 2]
+        if len(parts) >= 2 and all(any(token_level(p, t) >= VARIANT for t in tokens) for p in parts):
+            return True
+    return False
 
 
 def website_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:

@@ -11,16 +11,21 @@ from identity.weights import Weights
 
 
 def _best_per_customer(
-    hood: Neighbourhood, key: str, scores: Mapping[tuple[str, str], PairScore]
-) -> dict[str, tuple[float, PairScore]]:
-    best: dict[str, tuple[float, PairScore]] = {}
+    hood: Neighbourhood, scores: Mapping[tuple[str, str], PairScore]
+) -> dict[str, dict[str, tuple[float, PairScore]]]:
+    """For each new batch record: its best score with each existing customer."""
+    best: dict[str, dict[str, tuple[float, PairScore]]] = {}
     for (a, b), score in scores.items():
-        if key not in (a, b) or score.veto:
+        if score.veto:
             continue
-        other = hood.stored.get(b if a == key else a)
-        customer = other.profile.customer_id if other else None
-        if customer and score.total > best.get(customer, (float("-inf"), score))[0]:
-            best[customer] = (score.total, score)
+        for key, other_key in ((a, b), (b, a)):
+            item, other = hood.batch.get(key), hood.stored.get(other_key)
+            if item is None or other is None or item.profile.customer_id or not other.profile.customer_id:
+                continue
+            per_customer = best.setdefault(key, {})
+            customer = other.profile.customer_id
+            if score.total > per_customer.get(customer, (float("-inf"), score))[0]:
+                per_customer[customer] = (score.total, score)
     return best
 
 
@@ -32,11 +37,9 @@ def ambiguous_records(
 ) -> list[ReviewItem]:
     """Review items for new records whose two best customers are both above threshold and close."""
     items: list[ReviewItem] = []
-    for key, item in hood.batch.items():
-        if item.profile.customer_id:
-            continue
+    for key, per_customer in sorted(_best_per_customer(hood, scores).items()):
         ranked = sorted(
-            ((total, customer, score) for customer, (total, score) in _best_per_customer(hood, key, scores).items()),
+            ((total, customer, score) for customer, (total, score) in per_customer.items()),
             key=lambda entry: (-entry[0], entry[1]),
         )
         above = [entry for entry in ranked if entry[0] >= weights.threshold]

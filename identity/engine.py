@@ -13,6 +13,7 @@ from identity.candidates import Indexed, Neighbourhood, ProfileCache, gather
 from identity.clustering import Edge, Groups, Policy, cluster
 from identity.compare import Pair, PairScore
 from identity.decide import ambiguous_records
+from identity.prefilter import may_link
 from identity.schema import ColumnSpec
 from identity.scoring import score_pair
 from identity.weights import DEFAULT_WEIGHTS, Weights
@@ -45,7 +46,7 @@ class IdentityEngine:
             return Resolution()
         hood = gather(records, store, self._cache, self.block_cap)
         _add_customer_members(hood, store, self._cache)
-        scores = {pair: self._score(hood, *pair) for pair in hood.pairs}
+        scores = {pair: self._score(hood, *pair) for pair in hood.pairs if self._may_link(hood, *pair)}
         do_not_link = {frozenset(p) for p in store.do_not_link([*hood.batch, *hood.stored])}
         review = ambiguous_records(hood, scores, self.weights, do_not_link)
         groups = _initial_groups(hood)
@@ -63,6 +64,10 @@ class IdentityEngine:
     def _score(self, hood: Neighbourhood, a: str, b: str) -> PairScore:
         left, right = _item(hood, a), _item(hood, b)
         return score_pair(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
+
+    def _may_link(self, hood: Neighbourhood, a: str, b: str) -> bool:
+        left, right = _item(hood, a), _item(hood, b)
+        return may_link(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
 
     def _compatible(self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore], x: str, y: str) -> bool:
         pair = (min(x, y), max(x, y))

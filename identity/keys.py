@@ -1,6 +1,6 @@
 """Blocking keys: the values under which a record is indexed, and whose counts give term frequencies.
 
-Prefixes: `e:` email, `el:` email local part, `p:` E.164 phone, `pt:` phone tail, `a:` account on a network,
+Prefixes: `e:` email, `p:` E.164 phone, `pt:` phone tail, `a:` account on a network,
 `h:` handle on any network, `c:` handle core or name concatenation, `w:` website, `n:` pair of name tokens,
 `g:` one name token, `ni:` name token + initial, `np:` name token + city, `d:` date, `i:` identifier,
 `pc:` postcode + name token; `city:`, `co:` count-only (term frequencies), `_:all` counts every record.
@@ -76,6 +76,15 @@ def _concat_keys(form: NameForm) -> set[str]:
     return keys
 
 
+def name_concat_keys(profile: Profile) -> set[str]:
+    """`c:` keys spelled from the profile's names (minsukim, kimminsu, mkim...)."""
+    keys: set[str] = set()
+    for form in profile.names:
+        if not form.derived:
+            keys |= _concat_keys(form)
+    return keys
+
+
 def name_keys(profile: Profile) -> set[str]:
     """Every name-derived key of a profile."""
     keys: set[str] = set()
@@ -94,7 +103,6 @@ def profile_keys(profile: Profile) -> list[str]:
     """All index keys of a profile, sorted (the `Resolver.index_keys` answer)."""
     keys = {ALL} | name_keys(profile)
     keys |= {"e:" + email for email in profile.emails}
-    keys |= {"el:" + email.split("@")[0] for email in profile.emails if len(email.split("@")[0]) >= 5}
     keys |= {"p:" + phone for phone in profile.phones} | {"pt:" + tail for tail in profile.phone_tails}
     keys |= {f"a:{network}:{handle}" for network, handle in profile.handles | profile.claimed}
     keys |= {"h:" + handle for handle in profile.all_handles() if len(handle) >= 3}

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import Levenshtein
 
 from identity.normalize.names import NameForm, NameToken
 
 EXACT, VARIANT, FUZZY, INITIAL, NONE = 4, 3, 2, 1, 0
-FUZZY_SIMILARITY = 0.9
 LEVEL_NAMES = {EXACT: "exact", VARIANT: "transliteration or nickname", FUZZY: "similar spelling"}
 
 
@@ -49,12 +48,26 @@ def token_level(a: NameToken, b: NameToken) -> int:
     spell_b = [k for k in b.keys if k[0] not in "#~"][:6]
     for x in spell_a:
         for y in spell_b:
-            if min(len(x), len(y)) >= 4 and JaroWinkler.similarity(x, y) >= FUZZY_SIMILARITY:
+            if _close_spelling(x, y):
                 return FUZZY
     return NONE
 
 
+def _close_spelling(x: str, y: str) -> bool:
+    """One edit apart (two for long names): a typo, not another name (Xiaodong is not Xiaoming)."""
+    shortest = min(len(x), len(y))
+    if shortest < 4 or abs(len(x) - len(y)) > 2:
+        return False
+    return Levenshtein.distance(x, y, score_cutoff=2) <= (2 if shortest >= 8 else 1)
+
+
 def _best_assignment(a: tuple[NameToken, ...], b: tuple[NameToken, ...]) -> list[tuple[int, int, int]]:
+    if len(a) == 2 and len(b) == 2:  # the common case, without permutations
+        straight = (token_level(a[0], b[0]), token_level(a[1], b[1]))
+        crossed = (token_level(a[0], b[1]), token_level(a[1], b[0]))
+        if sum(x * 10 + (x > 0) for x in crossed) > sum(x * 10 + (x > 0) for x in straight):
+            return [(0, 1, crossed[0]), (1, 0, crossed[1])]
+        return [(0, 0, straight[0]), (1, 1, straight[1])]
     swap = len(a) > len(b)
     small, large = (b, a) if swap else (a, b)
     levels = [[token_level(x, y) for y in large] for x in small]
@@ -101,6 +114,7 @@ def _outcome(strong: int, initials: int, loose_a: bool, loose_b: bool, len_a: in
 _RANK = {"full": 5, "initial": 4, "single": 3, "conflict": 1, "different": 0, "missing": -1}
 
 
+@lru_cache(maxsize=200_000)
 def compare_names(a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch:
     """The best agreement between any form of `a` and any form of `b`."""
     if not a or not b:

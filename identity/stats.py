@@ -10,7 +10,7 @@ from identity.keys import ALL
 
 # Pseudo-count of records never seen: term frequencies estimated from a small data set would otherwise call
 # every name common (a name seen twice among ten records is not a common name).
-UNSEEN_RECORDS = 2000
+UNSEEN_RECORDS = 500
 
 
 @dataclass(frozen=True, slots=True)

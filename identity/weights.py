@@ -15,34 +15,35 @@ from dataclasses import dataclass
 class Weights:
     """Every tunable number of the scorer; `threshold` is in bits of posterior log-odds."""
 
-    threshold: float = 5.0
+    threshold: float = 3.0
     ambiguity_margin: float = 4.0
     strong_merge: float = 12.0  # a link strong enough to merge two existing customers
     name_exact: float = -0.3
-    name_variant: float = -1.0
-    name_fuzzy: float = -2.5
+    name_variant: float = -0.5
+    name_fuzzy: float = -5.0
     name_initial: float = -2.5
     name_single: float = -3.0
     name_conflict: float = -7.0
     name_different: float = -9.0
     name_guessed_factor: float = 0.5
     email_bonus: float = 14.0
-    email_local: float = -1.0
     phone_bonus: float = 12.0
-    phone_tail: float = 7.0
+    phone_tail: float = 3.0
+    phone_differ: float = -2.0
+    email_differ: float = -1.5
     identifier_share_cap: int = 6
     account_bonus: float = 16.0
     crosslink_bonus: float = 14.0
     handle_bonus: float = 6.0
+    handle_of_name: float = 6.0
     handle_similar: float = 3.0
-    handle_name: float = 2.0
     website_bonus: float = 5.0
     city_scale: float = 0.6
     city_cap: float = 5.0
-    city_differ: float = -1.0
+    city_differ: float = -3.5
     country_differ: float = -2.5
-    company_scale: float = 0.6
-    company_cap: float = 6.0
+    company_scale: float = 0.8
+    company_cap: float = 8.0
     date_cap: float = 14.0
     date_close: float = 1.0
     date_differ: float = -7.0

@@ -85,7 +85,7 @@ def extract_bio(text: str, region: str | None = None) -> BioEvidence:
     evidence = BioEvidence(emails=emails_in_text(text), phones=phones_in_text(text, region))
     for label, raw_handle in _LABELLED.findall(text):
         network = network_of_label(label)
-        handle = normalise_handle(raw_handle)
+        handle = normalise_handle(raw_handle.rstrip("."))
         if network and handle:
             evidence.profiles.append((network, handle))
     for url in _urls(text):

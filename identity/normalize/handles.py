@@ -64,7 +64,7 @@ def normalise_handle(value: Any) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    handle = text.strip().lstrip("@").rstrip(".,;:!?)").casefold()
+    handle = text.strip().lstrip("@").rstrip(",;:!?)").casefold()
     if handle.endswith(".bsky.social"):
         handle = handle[: -len(".bsky.social")]
     return handle if _HANDLE.match(handle) else None

@@ -165,13 +165,13 @@ def latin_token(word: str) -> NameToken:
     if len(letters) == 1:
         return NameToken(letters, frozenset({letters}), initial=True)
     key = skeleton(letters)
-    keys = {key} | _surname_groups().get(key, frozenset())
+    keys = ({key} if key else set()) | _surname_groups().get(key, frozenset())
     keys |= {"~" + formal for formal in formal_names(letters)}
     return NameToken(key, frozenset(keys))
 
 
 def _native(text: str, keys: tuple[str, ...], native_ids: tuple[str, ...] = ()) -> NameToken:
-    return NameToken(text, frozenset(keys) | frozenset(native_ids))
+    return NameToken(text, frozenset(key for key in (*keys, *native_ids) if key))
 
 
 @lru_cache(maxsize=100_000)

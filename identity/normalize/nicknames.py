@@ -32,11 +32,9 @@ def _spanish_formals() -> frozenset[str]:
 def formal_names(token: str) -> frozenset[str]:
     """Formal names a given-name token may stand for, itself included when it is one (`bob` -> robert...)."""
     plain = token.casefold()
-    formals = {skeleton(name) for name in _english().canonicals_of(plain)}
-    if _english().nicknames_of(plain):
-        formals.add(skeleton(plain))
     key = skeleton(plain)
+    if _english().nicknames_of(plain) or key in _spanish_formals():
+        return frozenset({key})  # a formal name stands for itself only (Robert is not Rupert)
+    formals = {skeleton(name) for name in _english().canonicals_of(plain)}
     formals.update(_spanish().get(key, []))
-    if key in _spanish_formals():
-        formals.add(key)
     return frozenset(formals)

@@ -116,6 +116,8 @@ def devanagari_word(text: str) -> tuple[str, ...]:
     plain = plain.replace("chh", "ch").replace("Ch", "ch").replace("Sh", "sh").replace("RRi", "ri")
     plain = plain.replace("R^i", "ri").replace("x", "ksh").lower()
     keys = [skeleton(plain)]
+    if plain.endswith("ava"):  # राव is written Rao, यादव Yadav
+        keys.append(skeleton(plain[:-3] + "ao"))
     last = text[-1:]
     if last and (0x0915 <= ord(last) <= 0x0939 or last in "क़ख़ग़ज़ड़ढ़फ़य़"):
         keys.insert(0, skeleton(plain[:-1]) if plain.endswith("a") else keys[0])

@@ -26,6 +26,7 @@ _VARIANT_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """NFKC, case-folded, diacritics removed; scripts without Latin letters are kept as they are."""
     normal = unicodedata.normalize("NFKC", text).casefold()
