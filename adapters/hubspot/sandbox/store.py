@@ -1,0 +1,178 @@
+"""The sandbox portal's state: objects (contacts, notes), unique values, associations, property definitions.
+
+Plain in-memory data behind one lock; no database. HubSpot's rules kept here: one contact per email (case
+folded), unique-value properties, ``lastmodifieddate``/``hs_lastmodifieddate`` bumped on every write,
+archive instead of delete, and ids as decimal strings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adapters.hubspot.sandbox.errors import Invalid, SandboxError, conflict, validation_error
+from adapters.hubspot.sandbox.properties import check_values, default_groups, load_definitions, now_iso
+
+MODIFIED = {"contacts": "lastmodifieddate", "notes": "hs_lastmodifieddate"}
+CREATED = {"contacts": "createdate", "notes": "hs_createdate"}
+
+
+@dataclass
+class Obj:
+    """One CRM object as the portal keeps it."""
+
+    id: str
+    properties: dict[str, str]
+    created_at: str
+    updated_at: str
+    archived: bool = False
+    archived_at: str | None = None
+
+    def public(self, names: list[str] | None) -> dict[str, Any]:
+        """HubSpot's SimplePublicObject JSON, with only the properties asked for (None: every one)."""
+        props = self.properties if names is None else {n: self.properties.get(n) for n in names}
+        body: dict[str, Any] = {
+            "id": self.id,
+            "properties": dict(props),
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "archived": self.archived,
+        }
+        if self.archived_at:
+            body["archivedAt"] = self.archived_at
+        return body
+
+
+@dataclass
+class Portal:
+    """Everything one sandbox portal holds (see the module docstring)."""
+
+    blank: bool = False
+    properties: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    groups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=default_groups)
+    objects: dict[str, dict[str, Obj]] = field(default_factory=lambda: {"contacts": {}, "notes": {}})
+    associations: set[tuple[str, str, str, str, int]] = field(default_factory=set)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
+
+    def __post_init__(self) -> None:
+        if not self.properties:
+            self.properties = load_definitions(self.blank)
+        if not self.blank:
+            for object_type in self.groups:
+                self.groups[object_type]["rapport"] = {"name": "rapport", "label": "Rapport", "displayOrder": -1,
+                                                       "archived": False}  # fmt: skip
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def table(self, object_type: str) -> dict[str, Obj]:
+        """The objects of one type (404 for a type the sandbox does not emulate)."""
+        table = self.objects.get(object_type)
+        if table is None:
+            raise SandboxError(404, "OBJECT_NOT_FOUND", f"Unable to infer object type from: {object_type}")
+        return table
+
+    def find(self, object_type: str, name: str, value: str, archived: bool = False) -> Obj | None:
+        """The object whose property `name` equals `value` (emails and unique values compare case-folded)."""
+        if name in ("hs_object_id", "id"):
+            obj = self.table(object_type).get(value)
+            return obj if obj is not None and obj.archived == archived else None
+        folded = value.casefold()
+        for obj in self.table(object_type).values():
+            current = obj.properties.get(name)
+            if obj.archived == archived and current and current.casefold() == folded:
+                return obj
+        return None
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def validate(self, object_type: str, values: Mapping[str, Any], own: Obj | None, index: int | None) -> dict[str, str]:
+        """Normalised values or a 400/409 error: invalid values, unique-value and email clashes."""
+        definitions = self.properties[object_type]
+        clean, problems = check_values(definitions, dict(values))
+        if problems:
+            raise validation_error(problems, index)
+        for name, value in clean.items():
+            spec = definitions[name]
+            if not value or not (spec.get("hasUniqueValue") or (object_type == "contacts" and name == "email")):
+                continue
+            holder = self.find(object_type, name, value)
+            if holder is not None and holder is not own:
+                if name == "email":
+                    raise conflict(f"Contact already exists. Existing ID: {holder.id}", holder.id)
+                problem = Invalid(name, "DUPLICATE_VALUE", f"{value} already has that value on {holder.id}")
+                raise SandboxError(
+                    409, "CONFLICT", f"A record with {name}={value} already exists. Existing ID: {holder.id}",
+                    [{"message": problem.message, "code": problem.code, "context": {"propertyName": [name]}}],
+                    {"existingId": [holder.id]},
+                )  # fmt: skip
+        return clean
+
+    def create(self, object_type: str, clean: Mapping[str, str]) -> Obj:
+        """Create an object from validated values."""
+        object_id = str(next(self._ids))
+        stamp = now_iso()
+        props = {k: v for k, v in clean.items() if v != ""}
+        props.update({"hs_object_id": object_id, CREATED[object_type]: stamp, MODIFIED[object_type]: stamp})
+        obj = Obj(object_id, props, stamp, stamp)
+        self.table(object_type)[object_id] = obj
+        return obj
+
+    def update(self, object_type: str, obj: Obj, clean: Mapping[str, str]) -> Obj:
+        """Apply validated values (an empty string clears a property) and bump the modified date."""
+        for name, value in clean.items():
+            if value == "":
+                obj.properties.pop(name, None)
+            else:
+                obj.properties[name] = value
+        self.touch(object_type, obj)
+        return obj
+
+    def touch(self, object_type: str, obj: Obj) -> None:
+        """Bump the modified date, strictly later than the previous one (ms resolution)."""
+        stamp = now_iso()
+        if stamp <= obj.updated_at:
+            from adapters.hubspot.sandbox.properties import iso_from_millis, to_millis
+
+            stamp = iso_from_millis((to_millis(obj.updated_at) or 0) + 1)
+        obj.updated_at = stamp
+        obj.properties[MODIFIED[object_type]] = stamp
+
+    def archive(self, object_type: str, object_id: str) -> bool:
+        """Archive (HubSpot's delete); False when there is no live object with that id."""
+        obj = self.table(object_type).get(object_id)
+        if obj is None or obj.archived:
+            return False
+        obj.archived, obj.archived_at = True, now_iso()
+        self.associations = {a for a in self.associations if object_id not in (a[1], a[3])}
+        return True
+
+    # -- persistence (--state-file) --------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the portal to a JSON file."""
+        with self.lock:
+            data = {
+                "blank": self.blank,
+                "properties": self.properties,
+                "groups": self.groups,
+                "objects": {t: [asdict(o) for o in objs.values()] for t, objs in self.objects.items()},
+                "associations": sorted(self.associations),
+            }
+        path.write_text(json.dumps(data))
+
+    @classmethod
+    def load(cls, path: Path) -> Portal:
+        """A portal from a file written by `save`."""
+        data = json.loads(path.read_text())
+        portal = cls(blank=data["blank"], properties=data["properties"], groups=data["groups"])
+        portal.objects = {t: {o["id"]: Obj(**o) for o in objs} for t, objs in data["objects"].items()}
+        portal.associations = {tuple(a) for a in data["associations"]}  # type: ignore[misc]
+        top = max((int(i) for objs in portal.objects.values() for i in objs), default=1000)
+        portal._ids = itertools.count(top + 1)
+        return portal
