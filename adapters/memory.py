@@ -28,18 +28,18 @@ from adapters.base import (
 from adapters.schema import FieldSchema, ObjectSchema
 
 LINK_FIELD = "rapport_id"
+MAX_TEXT = 1000
 
 
 def default_schema() -> ObjectSchema:
-    """The memory system's contact object: HubSpot-like property names, so shipped mappings fit it."""
-    text = {
-        "firstname": 100, "lastname": 100, "phone": 40, "city": 100, "country": 100, "company": 200,
-        "jobtitle": 200, "rapport_customer_id": 64, "rapport_social_handles": 2000, "rapport_last_social_at": 40,
-    }  # fmt: skip
-    fields = {name: FieldSchema(name, "string", length=length) for name, length in text.items()}
-    fields["email"] = FieldSchema("email", "email", length=254, unique=True)
+    """The memory system's contact object: HubSpot's property names, and like HubSpot's properties API it
+    documents no text lengths (the system still refuses values over `MAX_TEXT`, as HubSpot does)."""
+    text = ["firstname", "lastname", "phone", "city", "country", "company", "jobtitle", "rapport_customer_id",
+            "rapport_social_handles", "rapport_last_social_at"]  # fmt: skip
+    fields = {name: FieldSchema(name, "string") for name in text}
+    fields["email"] = FieldSchema("email", "email", unique=True)
     fields["rapport_social_followers"] = FieldSchema("rapport_social_followers", "number")
-    fields[LINK_FIELD] = FieldSchema(LINK_FIELD, "string", length=64, unique=True, external_id=True)
+    fields[LINK_FIELD] = FieldSchema(LINK_FIELD, "string", unique=True, external_id=True)
     fields["lastmodifieddate"] = FieldSchema("lastmodifieddate", "datetime", createable=False, updateable=False)
     return ObjectSchema("contact", fields)
 
@@ -109,8 +109,9 @@ class MemorySystem:
                 return RecordRejected("PROPERTY_DOESNT_EXIST", f"no field {name!r}", [name])
             if not spec.writable:
                 return RecordRejected("READ_ONLY_VALUE", f"{name} is read-only", [name])
-            if spec.length and isinstance(value, str) and len(value) > spec.length:
-                return RecordRejected("STRING_TOO_LONG", f"{name} is longer than {spec.length}", [name])
+            limit = spec.length or MAX_TEXT
+            if isinstance(value, str) and len(value) > limit:
+                return RecordRejected("STRING_TOO_LONG", f"{name} is longer than {limit}", [name])
             if spec.unique and name != LINK_FIELD:
                 holder = self.find(name, value)
                 if holder and holder != own_id:

@@ -8,30 +8,49 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+
+from adapters import build_adapter
 from hub.db.database import Database, utcnow
+from hub.db.sync_tables import connections
 from hub.ingest.service import RESOLVE_JOB, IngestService
 from hub.jobs import queue
 from hub.jobs.scheduler import PeriodicJob, Scheduler
 from hub.jobs.worker import Handler, Worker, new_worker_id
 from hub.resolution import HubResolver
+from hub.secrets import SecretBox
 from hub.settings import Settings
+from hub.sync.config import ConnectionSpec, parse_duration
+from hub.sync.engine import AdapterFactory, SyncService
 from identity import default_resolver
 
 MAINTENANCE_JOB = "maintenance"
+SYNC_JOB = "sync"
 
 
 class Runtime:
     """The objects one process needs, built once from its settings."""
 
-    def __init__(self, settings: Settings, database: Database | None = None) -> None:
+    def __init__(
+        self, settings: Settings, database: Database | None = None, adapter_factory: AdapterFactory = build_adapter
+    ) -> None:
         self.settings = settings
         self.database = database or Database.for_settings(settings)
         self.resolver = HubResolver(default_resolver())
         self.ingest = IngestService(self.database, self.resolver, settings.ingest_batch_size)
+        self.adapter_factory = adapter_factory
+        self.sync = SyncService(self.database, self.secret_box, self.resolver, adapter_factory)
+
+    def secret_box(self) -> SecretBox:
+        """The box that encrypts stored secrets (raises `SecretKeyError` when no key can be had)."""
+        return SecretBox.from_settings(self.settings)
 
     def handlers(self) -> dict[str, Handler]:
         """Job kind -> handler."""
-        return {RESOLVE_JOB: self._resolve, MAINTENANCE_JOB: self._maintenance}
+        return {RESOLVE_JOB: self._resolve, MAINTENANCE_JOB: self._maintenance, SYNC_JOB: self._sync}
+
+    def _sync(self, payload: dict[str, Any]) -> None:
+        self.sync.run(str(payload["connection"]), str(payload.get("direction", "both")))
 
     def _resolve(self, payload: dict[str, Any]) -> None:
         self.ingest.run_resolve_job(payload)
@@ -42,8 +61,17 @@ class Runtime:
             queue.prune_done(conn, older_than=cutoff)
 
     def periodic_jobs(self) -> list[PeriodicJob]:
-        """What the scheduler enqueues on its own."""
-        return [PeriodicJob("maintenance", MAINTENANCE_JOB, every=3600)]
+        """What the scheduler enqueues on its own: maintenance, and each connection's scheduled sync."""
+        jobs = [PeriodicJob("maintenance", MAINTENANCE_JOB, every=3600)]
+        with self.database.transaction() as conn:
+            rows = conn.execute(select(connections.c.config, connections.c.enabled)).all()
+        for row in rows:
+            spec = ConnectionSpec.model_validate({**row.config, "enabled": row.enabled})
+            if spec.enabled and spec.schedule is not None:
+                every = parse_duration(spec.schedule.every) if spec.schedule.every else None
+                payload = {"connection": spec.name, "direction": "both"}
+                jobs.append(PeriodicJob(f"sync:{spec.name}", SYNC_JOB, payload, every=every, cron=spec.schedule.cron))
+        return jobs
 
     def worker(self) -> Worker:
         """A worker for every job kind this runtime handles."""

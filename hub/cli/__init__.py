@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from hub.cli import data_cmds, demo, keys_cmds, pending, sandbox_cmd, server_cmds
+from hub.cli import data_cmds, demo, keys_cmds, pending, sandbox_cmd, server_cmds, sync_cmds
 from hub.cli.common import EXIT_FAILED, fail_cleanly, global_options
 
 app = typer.Typer(
@@ -25,9 +25,9 @@ app.command("migrate")(server_cmds.migrate)
 app.command("ingest")(data_cmds.ingest)
 app.add_typer(data_cmds.export_app, name="export")
 app.command("resolve")(pending.resolve)
-app.command("apply")(pending.apply)
-app.command("setup")(pending.setup)
-app.add_typer(pending.sync_app, name="sync")
+app.command("apply")(sync_cmds.apply)
+app.command("setup")(sync_cmds.setup)
+app.add_typer(sync_cmds.sync_app, name="sync")
 app.add_typer(keys_cmds.keys_app, name="keys")
 app.command("sandbox")(sandbox_cmd.sandbox)
 

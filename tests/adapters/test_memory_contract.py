@@ -23,7 +23,7 @@ class MemoryHarness:
         return {"firstname": f"Ana{n}", "lastname": "Novak", "email": f"ana{n}@example.com"}
 
     def invalid_fields(self) -> dict[str, Any]:
-        return {"lastname": "x" * 500}
+        return {"lastname": "x" * 5000}
 
     def seed(self, fields: Mapping[str, Any]) -> str:
         return self.system.create(fields)

@@ -1,0 +1,160 @@
+"""Push: changed customers → mapping payloads → batched writes by link id → what the CRM now holds.
+
+Only customers changed since the connection's push watermark (and those whose last push failed) are
+considered; a field whose value equals what the CRM is known to hold is not sent, so an idle round writes
+nothing. A CRM record pulled before it carried a link id is updated by its CRM id (which writes the link id
+into it); every other write is an upsert by link id, so a rerun after a crash never duplicates a record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from adapters.base import RecordResult, UpsertItem
+from hub.db.tables import customers
+from hub.sync import store
+from hub.sync.context import ObjectPlan, SyncContext, load_profiles, split_profile
+from hub.sync.social import push_history
+from hub.sync.store import CrmLink, link_id_for
+from mappings import CrmRecord
+
+CHUNK = 200
+EPOCH = "1970-01-01T00:00:00+00:00"
+
+
+@dataclass
+class Write:
+    """One planned write: the CRM record link, the fields, and whether it goes by CRM id."""
+
+    link: CrmLink
+    fields: dict[str, Any]
+    by_crm_id: bool
+
+
+def push_object(ctx: SyncContext, plan: ObjectPlan) -> None:
+    """Push every customer changed since the watermark (and earlier failures) to one object."""
+    cursor_name = f"push:{plan.object}"
+    with ctx.database.transaction() as conn:
+        watermark = store.get_cursor(conn, ctx.name, cursor_name) or EPOCH
+        retry = store.open_push_errors(conn, ctx.name, plan.object)
+    newest = watermark
+    for chunk in _changed_customers(ctx, datetime.fromisoformat(watermark), retry):
+        with ctx.database.transaction() as conn:
+            _push_chunk(conn, ctx, plan, [cid for cid, _ in chunk])
+            newest = max(newest, *(at.isoformat() for _, at in chunk))
+            if not ctx.dry_run:
+                store.set_cursor(conn, ctx.name, cursor_name, newest, ctx.now())
+
+
+def _changed_customers(ctx: SyncContext, since: datetime, retry: list[str]) -> Iterator[list[tuple[str, datetime]]]:
+    """Chunks of (customer id, updated_at), oldest change first; retried customers come first."""
+    live = customers.c.merged_into.is_(None) & customers.c.deleted_at.is_(None)
+    if retry:
+        with ctx.database.transaction() as conn:
+            found = conn.execute(select(customers.c.id, customers.c.updated_at).where(live, customers.c.id.in_(retry)))
+            pending = [(r.id, r.updated_at) for r in found]
+        for start in range(0, len(pending), CHUNK):
+            yield pending[start : start + CHUNK]
+    after = (since, "")
+    while True:
+        with ctx.database.transaction() as conn:
+            query = (
+                select(customers.c.id, customers.c.updated_at)
+                .where(
+                    live,
+                    (customers.c.updated_at > after[0])
+                    | ((customers.c.updated_at == after[0]) & (customers.c.id > after[1])),
+                )
+                .order_by(customers.c.updated_at, customers.c.id)
+                .limit(CHUNK)
+            )
+            rows = [(r.id, r.updated_at) for r in conn.execute(query)]
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1][1], rows[-1][0])
+
+
+def _push_chunk(conn: Connection, ctx: SyncContext, plan: ObjectPlan, customer_ids: list[str]) -> None:
+    profiles = load_profiles(conn, customer_ids)
+    links: dict[str, list[CrmLink]] = {}
+    for link in store.crm_links_of_customers(conn, ctx.name, plan.object, customer_ids):
+        links.setdefault(link.customer_id or "", []).append(link)
+    writes: list[Write] = []
+    for customer_id, profile in profiles.items():
+        values, provenance = split_profile(profile)
+        targets = links.get(customer_id) or _new_target(ctx, plan, customer_id, values)
+        for link in targets:
+            write = _plan_write(conn, ctx, plan, link, values, provenance)
+            if write is None:
+                ctx.counts.skipped += 1
+            else:
+                writes.append(write)
+    if ctx.dry_run:
+        ctx.counts.created += sum(1 for w in writes if w.link.crm_id is None)
+        ctx.counts.updated += sum(1 for w in writes if w.link.crm_id is not None)
+        return
+    _execute(conn, ctx, plan, writes)
+    if ctx.spec.social_history:
+        push_history(conn, ctx, plan, sorted(links) + [w.link.customer_id or "" for w in writes])
+
+
+def _new_target(ctx: SyncContext, plan: ObjectPlan, customer_id: str, values: dict[str, Any]) -> list[CrmLink]:
+    """A record to create for a customer with none in this CRM, when the mapping creates and allows it."""
+    if not plan.link_field or not plan.mapper.may_create(plan.mapping, values):
+        return []
+    link_id = link_id_for(ctx.name, plan.object, f"customer:{customer_id}")
+    return [CrmLink(None, ctx.name, plan.object, None, link_id, customer_id, None, {})]
+
+
+def _plan_write(
+    conn: Connection, ctx: SyncContext, plan: ObjectPlan, link: CrmLink, values: dict[str, Any], provenance: Any
+) -> Write | None:
+    known = link.crm_id is not None
+    crm = None
+    if known:
+        modified = link.crm_modified_at.isoformat() if link.crm_modified_at else None
+        crm = CrmRecord(values=link.last_written, modified_at=modified, last_written=link.last_written, id=link.crm_id)
+    payload = plan.mapper.to_external(plan.mapping, values, link_id=link.link_id, provenance=provenance, crm=crm)
+    for error in payload.errors:
+        ctx.record_error(conn, plan.object, "push", link.link_id, customer_id=link.customer_id,
+                         code="TRANSFORM_FAILED", message=str(error), fields=[error.field])  # fmt: skip
+    ctx.audit_decisions(conn, link.customer_id, [d.to_dict() for d in payload.decisions if d.action == "push"])
+    if not payload.fields:
+        return None
+    carries_link = plan.link_field is not None and link.last_written.get(plan.link_field) == link.link_id
+    return Write(link, dict(payload.fields), by_crm_id=known and not carries_link)
+
+
+def _execute(conn: Connection, ctx: SyncContext, plan: ObjectPlan, writes: list[Write]) -> None:
+    by_id = [w for w in writes if w.by_crm_id]
+    by_link = [w for w in writes if not w.by_crm_id]
+    results: list[tuple[Write, RecordResult]] = []
+    if by_id:
+        answers = ctx.adapter.update_batch(plan.object, [(w.link.crm_id or "", w.fields) for w in by_id])
+        results += list(zip(by_id, answers, strict=True))
+    if by_link:
+        answers = ctx.adapter.upsert_batch(plan.object, [UpsertItem(w.link.link_id, w.fields) for w in by_link])
+        results += list(zip(by_link, answers, strict=True))
+    now = ctx.now()
+    done = []
+    for write, result in results:
+        if result.error is not None:
+            ctx.counts.rejected += 1
+            error = result.error
+            ctx.record_error(conn, plan.object, "push", write.link.link_id, customer_id=write.link.customer_id,
+                             code=error.code, message=error.message, fields=error.fields)  # fmt: skip
+            continue
+        created = write.link.crm_id is None or result.created
+        ctx.counts.created += int(created)
+        ctx.counts.updated += int(not created)
+        write.link.crm_id = result.crm_id or write.link.crm_id
+        write.link.last_written = {**write.link.last_written, **write.fields}
+        store.save_crm_link(conn, write.link, now)
+        done.append(write.link.link_id)
+    store.resolve_errors(conn, ctx.name, plan.object, "push", done, now)
