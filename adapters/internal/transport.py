@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -28,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from adapters.base import AuthError, ConfigError, RateLimited, RetriableError
 from adapters.internal.config import InternalConfig
@@ -213,7 +214,8 @@ class Transport:
         if isinstance(error, _Transient) and error.retry_after is not None:
             return error.retry_after
         policy = self.config.retry
-        return float(wait_exponential_jitter(initial=policy.initial_wait, max=policy.max_wait)(state))
+        backoff: float = min(policy.max_wait, policy.initial_wait * 2.0 ** (state.attempt_number - 1))
+        return backoff * random.uniform(0.5, 1.0)  # "equal jitter": spread clients that failed together
 
     def _log_retry(self, method: str, url: str, state: RetryCallState, attempts: int) -> None:
         error = state.outcome.exception() if state.outcome else None
