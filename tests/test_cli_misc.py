@@ -45,11 +45,13 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         ("sync", "run", "sf"),
     ],
 )
-def test_commands_not_available_yet_say_so_and_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
-    result = rapport(*args, url=UNUSED_URL, cwd=tmp_path)
+def test_commands_without_what_they_need_say_why_and_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
+    # Either "not available yet" (the issue has not landed) or a refusal naming what is missing: never a crash.
+    result = rapport(*args, url=f"sqlite:///{tmp_path / 'r.db'}", cwd=tmp_path)
     assert result.returncode == 2
-    assert "not available yet" in result.stderr
-    assert result.stdout == ""
+    assert result.stderr.strip()
+    assert "not available yet" in result.stderr or "sf" in result.stderr or "connections.yaml" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 5
 
 
 def test_sandbox_is_documented_in_help(tmp_path: Path) -> None:
