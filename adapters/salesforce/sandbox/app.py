@@ -1,0 +1,89 @@
+"""The sandbox's HTTP application: authentication, API usage and limits, fault injection, error bodies.
+
+Every `/services/data` request needs a valid session (`Authorization: Bearer`), counts one call against
+`DailyApiRequests`, and is answered with `Sforce-Limit-Info: api-usage=USED/MAX`. Handlers run on the event
+loop one at a time, so the state needs no locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from adapters.salesforce.sandbox.backdoor import router as backdoor_routes
+from adapters.salesforce.sandbox.bulk import router as bulk_routes
+from adapters.salesforce.sandbox.errors import ApiFault
+from adapters.salesforce.sandbox.login import router as login_routes
+from adapters.salesforce.sandbox.rest import router as rest_routes
+from adapters.salesforce.sandbox.state import Sandbox
+from adapters.salesforce.sandbox.tooling import router as tooling_routes
+from adapters.salesforce.sandbox.web import fault_response
+
+DATA_PREFIX = "/services/data/"
+SUPPORTED = [f"{v}.0" for v in range(31, 63)]
+
+
+def _version_ok(path: str) -> bool:
+    rest_of = path[len(DATA_PREFIX) :]
+    if not rest_of or not rest_of.startswith("v"):
+        return True
+    return rest_of[1:].split("/", 1)[0] in SUPPORTED
+
+
+async def _guard(sandbox: Sandbox, request: Request) -> Response | None:
+    """Authentication, daily limit and injected faults for one API call; a response when refused."""
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    if token not in sandbox.sessions:
+        return fault_response(ApiFault(401, "INVALID_SESSION_ID", "Session expired or invalid"))
+    if sandbox.used >= sandbox.daily_max:
+        return fault_response(ApiFault(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
+    sandbox.used += 1
+    fault = sandbox.next_fault()
+    if fault is None:
+        return None
+    if fault.kind == "slow":
+        await asyncio.sleep(fault.seconds)
+        return None
+    if fault.kind == "rate_limit":
+        return fault_response(ApiFault(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
+    return fault_response(ApiFault(503, "SERVER_UNAVAILABLE", "Server is unavailable, please try again later"))
+
+
+def create_app(sandbox: Sandbox) -> FastAPI:
+    """The FastAPI application serving `sandbox`."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.sandbox = sandbox
+
+    @app.middleware("http")
+    async def salesforce(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        path = request.url.path
+        if not path.startswith(DATA_PREFIX):
+            return await call_next(request)
+        if not _version_ok(path):
+            return fault_response(ApiFault(404, "NOT_FOUND", "The requested resource does not exist"))
+        refused = await _guard(sandbox, request)
+        response = refused or await call_next(request)
+        response.headers["Sforce-Limit-Info"] = f"api-usage={sandbox.used}/{sandbox.daily_max}"
+        if request.method in {"POST", "PATCH", "PUT", "DELETE"} and response.status_code < 400:
+            sandbox.save()
+        return response
+
+    @app.exception_handler(ApiFault)
+    async def api_fault(request: Request, exc: ApiFault) -> JSONResponse:
+        return fault_response(exc)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            message = f"HTTP Method '{request.method}' not allowed."
+            return fault_response(ApiFault(405, "METHOD_NOT_ALLOWED", message))
+        return fault_response(ApiFault(404, "NOT_FOUND", "The requested resource does not exist"))
+
+    for router in (rest_routes, bulk_routes, tooling_routes, login_routes, backdoor_routes):
+        app.include_router(router)
+    return app
