@@ -1,0 +1,258 @@
+"""The hub's side of outbound webhooks: `emit_event` (in the caller's transaction) and the delivery store.
+
+`emit_event` writes the message, one delivery per matching enabled endpoint, and a `webhook.deliver` job
+that wakes a worker; the worker's `Dispatcher` then claims due deliveries through `SqlDeliveryStore`. The
+deliveries table is the queue: claiming pushes `next_attempt_at` past a lease, so nothing is lost when a
+worker dies (its deliveries fall due again and go out with the same webhook-id).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+
+from hub.db.database import Database
+from hub.db.webhook_tables import (
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+    webhook_messages,
+    webhook_secrets,
+)
+from hub.jobs.queue import enqueue
+from hub.secrets import SecretBox
+from webhooks.events import matches, message_body
+from webhooks.outbound.dispatcher import AttemptRecord, DeliveryTask
+
+DELIVER_JOB = "webhook.deliver"
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+
+
+def new_message_id() -> str:
+    """A webhook-id: unique, the same on every attempt of one message."""
+    return f"msg_{uuid.uuid4().hex}"
+
+
+def emit_event(conn: Connection, type: str, data: dict[str, Any], *, now: datetime) -> str:
+    """Record event `type` with `data` for every subscribed endpoint, in the caller's transaction.
+
+    Returns the message id (the `webhook-id` consumers see). Raises `webhooks.events.EventError` for an
+    unknown type, data that does not match the type's schema, or a body over 64 KB.
+    """
+    body = message_body(type, data, now)
+    msg_id = new_message_id()
+    conn.execute(insert(webhook_messages).values(id=msg_id, event_type=type, body=body, created_at=now))
+    endpoints = conn.execute(
+        select(webhook_endpoints.c.id, webhook_endpoints.c.event_types).where(webhook_endpoints.c.enabled.is_(True))
+    ).all()
+    targets = [row.id for row in endpoints if matches(row.event_types, type)]
+    create_deliveries(conn, msg_id, targets, now=now)
+    return msg_id
+
+
+def create_deliveries(
+    conn: Connection, msg_id: str, endpoint_ids: Sequence[str], *, now: datetime, wake: bool = True
+) -> None:
+    """One pending delivery of `msg_id` per endpoint, due now, and (unless `wake` is False) a job to send it."""
+    if not endpoint_ids:
+        return
+    rows = [
+        {
+            "message_id": msg_id,
+            "endpoint_id": endpoint_id,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for endpoint_id in endpoint_ids
+    ]
+    conn.execute(insert(webhook_deliveries), rows)
+    if wake:
+        wake_deliverers(conn, now=now)
+
+
+def wake_deliverers(conn: Connection, *, now: datetime, at: datetime | None = None) -> None:
+    """Queue a `webhook.deliver` job (a running deliverer absorbs the queued ones it can see)."""
+    enqueue(conn, DELIVER_JOB, {}, now=now, run_after=at or now)
+
+
+class SqlDeliveryStore:
+    """`webhooks.outbound.dispatcher.DeliveryStore` on the hub's database."""
+
+    def __init__(self, database: Database, box: SecretBox) -> None:
+        self.database = database
+        self.box = box
+        self._plain: dict[str, str] = {}  # ciphertext -> secret, so a busy endpoint is not decrypted per batch
+
+    def claim_due(self, now: datetime, limit: int, lease_seconds: int) -> list[DeliveryTask]:
+        """Lease up to `limit` due deliveries and load what sending them needs."""
+        d = webhook_deliveries
+        due = (
+            select(d.c.id)
+            .where(d.c.status == PENDING, d.c.next_attempt_at <= now)
+            .order_by(d.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        with self.database.transaction() as conn:
+            claimed = conn.execute(
+                update(d)
+                .where(d.c.id.in_(due.scalar_subquery()))
+                .values(next_attempt_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+                .returning(d.c.id, d.c.message_id, d.c.endpoint_id, d.c.attempts)
+            ).all()
+            if not claimed:
+                return []
+            return self._tasks(conn, claimed, now)
+
+    def _tasks(self, conn: Connection, claimed: Sequence[Any], now: datetime) -> list[DeliveryTask]:
+        bodies = dict(
+            conn.execute(
+                select(webhook_messages.c.id, webhook_messages.c.body).where(
+                    webhook_messages.c.id.in_({row.message_id for row in claimed})
+                )
+            ).all()
+        )
+        endpoint_ids = {row.endpoint_id for row in claimed}
+        endpoints = {
+            row.id: row
+            for row in conn.execute(
+                select(webhook_endpoints).where(
+                    webhook_endpoints.c.id.in_(endpoint_ids), webhook_endpoints.c.enabled.is_(True)
+                )
+            )
+        }
+        secrets = self._active_secrets(conn, endpoint_ids, now)
+        tasks, orphans = [], []
+        for row in claimed:
+            endpoint = endpoints.get(row.endpoint_id)
+            if endpoint is None or not secrets.get(row.endpoint_id):
+                orphans.append(row.id)
+                continue
+            tasks.append(
+                DeliveryTask(
+                    delivery_id=row.id,
+                    msg_id=row.message_id,
+                    endpoint_id=row.endpoint_id,
+                    url=endpoint.url,
+                    body=bodies[row.message_id],
+                    secrets=tuple(secrets[row.endpoint_id]),
+                    attempt=row.attempts + 1,
+                    failing_since=endpoint.failing_since,
+                )
+            )
+        if orphans:
+            _fail_deliveries(conn, webhook_deliveries.c.id.in_(orphans), "the endpoint is disabled or deleted", now)
+        return tasks
+
+    def _active_secrets(self, conn: Connection, endpoint_ids: set[str], now: datetime) -> dict[str, list[str]]:
+        s = webhook_secrets
+        rows = conn.execute(
+            select(s.c.endpoint_id, s.c.secret)
+            .where(s.c.endpoint_id.in_(endpoint_ids), or_(s.c.expires_at.is_(None), s.c.expires_at > now))
+            .order_by(s.c.id.desc())
+        )
+        found: dict[str, list[str]] = {}
+        for endpoint_id, ciphertext in rows:
+            if ciphertext not in self._plain:
+                self._plain[ciphertext] = self.box.decrypt(ciphertext)
+            found.setdefault(endpoint_id, []).append(self._plain[ciphertext])
+        return found
+
+    def record(self, records: Sequence[AttemptRecord], now: datetime) -> None:
+        """Write the attempts, move each delivery on, track endpoint health, disable where decided."""
+        with self.database.transaction() as conn:
+            conn.execute(insert(webhook_attempts), [_attempt_row(r) for r in records])
+            conn.execute(_delivery_update(), [_delivery_params(r) for r in records])
+            _track_health(conn, records, now)
+            for record in records:
+                if record.disable_reason:
+                    disable_endpoint(conn, record.task.endpoint_id, record.disable_reason, now=now)
+
+
+def _attempt_row(record: AttemptRecord) -> dict[str, Any]:
+    result = record.result
+    return {
+        "delivery_id": record.task.delivery_id,
+        "attempt": record.task.attempt,
+        "started_at": record.started_at,
+        "status_code": result.status_code,
+        "latency_ms": result.latency_ms,
+        "response_body": result.response_body,
+        "error": result.error,
+    }
+
+
+def _delivery_update() -> Any:
+    d = webhook_deliveries
+    return (
+        update(d)
+        # a stale worker (lease lost, attempt already recorded by another) does not move the delivery back
+        .where(d.c.id == bindparam("b_id"), d.c.attempts == bindparam("b_previous"))
+        .values(
+            status=bindparam("b_status"),
+            attempts=bindparam("b_attempt"),
+            next_attempt_at=bindparam("b_next"),
+            last_attempt_at=bindparam("b_started"),
+            last_status_code=bindparam("b_code"),
+            last_error=bindparam("b_error"),
+            updated_at=bindparam("b_started"),
+        )
+    )
+
+
+def _delivery_params(record: AttemptRecord) -> dict[str, Any]:
+    succeeded = record.result.succeeded
+    status = SUCCEEDED if succeeded else PENDING if record.next_attempt_at else FAILED
+    return {
+        "b_id": record.task.delivery_id,
+        "b_previous": record.task.attempt - 1,
+        "b_status": status,
+        "b_attempt": record.task.attempt,
+        "b_next": record.next_attempt_at,
+        "b_started": record.started_at,
+        "b_code": record.result.status_code,
+        "b_error": record.result.error,
+    }
+
+
+def _track_health(conn: Connection, records: Sequence[AttemptRecord], now: datetime) -> None:
+    e = webhook_endpoints
+    healthy = {r.task.endpoint_id for r in records if r.result.succeeded}
+    failing = {r.task.endpoint_id for r in records if not r.result.succeeded} - healthy
+    if healthy:
+        conn.execute(update(e).where(e.c.id.in_(healthy), e.c.failing_since.is_not(None)).values(failing_since=None))
+    if failing:
+        first = min(r.started_at for r in records if r.task.endpoint_id in failing)
+        conn.execute(update(e).where(e.c.id.in_(failing), e.c.failing_since.is_(None)).values(failing_since=first))
+
+
+def _fail_deliveries(conn: Connection, condition: Any, reason: str, now: datetime) -> None:
+    d = webhook_deliveries
+    conn.execute(
+        update(d)
+        .where(and_(condition, d.c.status == PENDING))
+        .values(status=FAILED, next_attempt_at=None, last_error=reason, updated_at=now)
+    )
+
+
+def disable_endpoint(conn: Connection, endpoint_id: str, reason: str, *, now: datetime) -> bool:
+    """Disable an enabled endpoint, fail its pending deliveries and emit `endpoint.disabled` (once)."""
+    e = webhook_endpoints
+    changed = conn.execute(
+        update(e)
+        .where(e.c.id == endpoint_id, e.c.enabled.is_(True))
+        .values(enabled=False, disabled_reason=reason, updated_at=now)
+        .returning(e.c.name)
+    ).first()
+    if changed is None:
+        return False
+    _fail_deliveries(conn, webhook_deliveries.c.endpoint_id == endpoint_id, f"endpoint disabled: {reason}", now)
+    emit_event(conn, "endpoint.disabled", {"endpoint_id": endpoint_id, "name": changed.name, "reason": reason}, now=now)
+    return True
