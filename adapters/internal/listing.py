@@ -44,7 +44,7 @@ def fetch_page(http: Transport, cursor: Cursor, limit: int | None = None) -> Pag
     """GET the page after ``cursor`` (the first page when it has no ``next``)."""
     config = http.config
     listing = config.list_changes
-    url, params = listing.path, {}
+    url, params = listing.path, {}  # a link keeps its own query: httpx would replace it with any params given
     if cursor.next is not None and is_link(cursor.next):
         url = urljoin(config.base_url + "/", cursor.next)
         if not http.same_origin(url):
@@ -56,7 +56,7 @@ def fetch_page(http: Transport, cursor: Cursor, limit: int | None = None) -> Pag
             params[listing.limit_param] = limit or listing.page_size
         if cursor.next is not None:
             params[listing.cursor_param] = cursor.next
-    response = http.request("GET", url, params=params)
+    response = http.request("GET", url, params=params or None)
     where = describe_call(response, config.name)
     action = action_for(response.status_code)
     if action is Action.NOT_FOUND:
