@@ -7,17 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hub.api import customers, operations, records
+from hub.api import connections, customers, operations, records, sync_runs
 from hub.api.limits import BodyLimitMiddleware, max_body_bytes
 from hub.api.openapi import install_openapi
 from hub.api.problems import CatchAllMiddleware, install_problem_handlers
 from hub.api.state import ApiState
 from hub.db.database import Database
-from hub.ingest.service import IngestService
 from hub.metrics import LatencyMiddleware, Metrics
-from hub.resolution import HubResolver
+from hub.runtime import Runtime
 from hub.settings import Settings
-from identity import default_resolver
 
 DESCRIPTION = (
     "Rapport unifies social profiles, CRM contacts and interactions into customers. Every `/v1` route needs "
@@ -27,10 +25,11 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
-    """The API app. Without `database` it opens (and on shutdown disposes) one from `settings`."""
-    owned = database is None
-    db = database if database is not None else Database.for_settings(settings)
+def create_app(settings: Settings, database: Database | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The API app. Without `database` (or `runtime`) it opens, and on shutdown disposes, one from `settings`."""
+    owned = database is None and runtime is None
+    db = runtime.database if runtime is not None else database or Database.for_settings(settings)
+    runtime = runtime or Runtime(settings, db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -43,14 +42,15 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.rapport = ApiState(
         settings=settings,
         database=db,
-        ingest=IngestService(db, HubResolver(default_resolver()), settings.ingest_batch_size),
+        ingest=runtime.ingest,
         metrics=metrics,
+        runtime=runtime,
     )
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes(settings))
     app.add_middleware(LatencyMiddleware, metrics=metrics)  # outermost of ours: it times the 500s too
-    for router in (records.router, customers.router, operations.router):
+    for router in (records.router, customers.router, operations.router, connections.router, sync_runs.router):
         app.include_router(router)
     return app

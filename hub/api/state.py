@@ -9,6 +9,7 @@ from fastapi import Request
 from hub.db.database import Database
 from hub.ingest.service import IngestService
 from hub.metrics import Metrics
+from hub.runtime import Runtime
 from hub.settings import Settings
 
 
@@ -20,6 +21,7 @@ class ApiState:
     database: Database
     ingest: IngestService
     metrics: Metrics
+    runtime: Runtime
 
 
 def api_state(request: Request) -> ApiState:
