@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,8 @@ from adapters.internal.cursor import Cursor, parse_time
 from adapters.internal.jsonpath import MISSING
 from adapters.internal.responses import at_path, describe_call, json_body, rejection
 from adapters.internal.transport import Action, Transport, action_for
+
+log = logging.getLogger("adapters.internal")
 
 
 @dataclass
@@ -59,6 +62,11 @@ def fetch_page(http: Transport, cursor: Cursor, limit: int | None = None) -> Pag
     response = http.request("GET", url, params=params or None)
     where = describe_call(response, config.name)
     action = action_for(response.status_code)
+    if action in (Action.NOT_FOUND, Action.REJECT) and cursor.next is not None:
+        log.warning("%s: the service refused a saved next cursor (HTTP %d); listing again from the last change time",
+                    config.name, response.status_code)  # fmt: skip
+        cursor.next = None  # at-least-once: the records since `since` come again, de-duplicated downstream
+        return fetch_page(http, cursor, limit)
     if action is Action.NOT_FOUND:
         raise ConfigError(f"{where}: HTTP {response.status_code}; check base_url and list_changes.path")
     if action is Action.REJECT:

@@ -126,7 +126,10 @@ class InternalService:
     def _list(self, query: dict[str, str]) -> Reply:
         since = query.get("updated_since", "")
         limit = int(query.get("limit", "50"))
-        offset = int(query.get("cursor", "o0")[1:])
+        token = query.get("cursor", "o0")
+        if not token.startswith("o") or not token[1:].isdigit():
+            return 400, {}, {"code": "BAD_CURSOR", "message": "cursor expired"}
+        offset = int(token[1:])
         rows = sorted(
             (r for r in self.records.values() if r["updated_at"] >= since), key=lambda r: (r["updated_at"], r["id"])
         )

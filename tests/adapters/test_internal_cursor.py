@@ -50,6 +50,14 @@ def test_next_links_are_followed_with_their_own_query(service: InternalService) 
     assert [r.id for p in pages for r in p.records] == seeded
 
 
+def test_an_expired_next_token_lists_again_from_the_last_change_time(service: InternalService) -> None:
+    seeded = [service.seed({"first_name": f"A{n}"}) for n in range(3)]
+    adapter, _ = make_adapter(service)
+    saved = json.dumps({"since": None, "seen": [], "next": "expired-token", "max": None})
+    pages, _ = drain(adapter, "contact", saved)
+    assert ids_in(pages) == set(seeded)
+
+
 def test_resumes_across_runs_and_reports_only_new_changes(service: InternalService) -> None:
     ids = [service.seed({"first_name": f"A{n}"}) for n in range(3)]
     adapter, _ = make_adapter(service)
