@@ -13,6 +13,7 @@ from sqlalchemy import select
 from adapters import build_adapter
 from hub.db.database import Database, utcnow
 from hub.db.sync_tables import connections
+from hub.erasure import ERASE_JOB, erase_crm_records
 from hub.ingest.service import RESOLVE_JOB, IngestService
 from hub.jobs import queue
 from hub.jobs.scheduler import PeriodicJob, Scheduler
@@ -21,7 +22,7 @@ from hub.resolution import HubResolver
 from hub.secrets import SecretBox
 from hub.settings import Settings
 from hub.sync.config import ConnectionSpec, parse_duration
-from hub.sync.engine import AdapterFactory, SyncService
+from hub.sync.engine import AdapterFactory, SyncService, adapter_for
 from identity import default_resolver
 
 MAINTENANCE_JOB = "maintenance"
@@ -47,7 +48,19 @@ class Runtime:
 
     def handlers(self) -> dict[str, Handler]:
         """Job kind -> handler."""
-        return {RESOLVE_JOB: self._resolve, MAINTENANCE_JOB: self._maintenance, SYNC_JOB: self._sync}
+        return {
+            RESOLVE_JOB: self._resolve,
+            MAINTENANCE_JOB: self._maintenance,
+            SYNC_JOB: self._sync,
+            ERASE_JOB: self._erase,
+        }
+
+    def _erase(self, payload: dict[str, Any]) -> None:
+        erase_crm_records(payload, self._delete_in_crm)
+
+    def _delete_in_crm(self, connection: str, obj: str, ids: list[str]) -> list[str]:
+        adapter = adapter_for(self.sync.load(connection), self.adapter_factory)
+        return [r.ref for r in adapter.delete_batch(obj, ids) if not r.ok]
 
     def _sync(self, payload: dict[str, Any]) -> None:
         self.sync.run(str(payload["connection"]), str(payload.get("direction", "both")))

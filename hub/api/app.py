@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hub.api import connections, customers, operations, records, sync_runs
+from hub.api import connections, customers, erasure, operations, records, sync_runs
 from hub.api.limits import BodyLimitMiddleware, max_body_bytes
 from hub.api.openapi import install_openapi
 from hub.api.problems import CatchAllMiddleware, install_problem_handlers
@@ -51,6 +51,13 @@ def create_app(settings: Settings, database: Database | None = None, runtime: Ru
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes(settings))
     app.add_middleware(LatencyMiddleware, metrics=metrics)  # outermost of ours: it times the 500s too
-    for router in (records.router, customers.router, operations.router, connections.router, sync_runs.router):
+    for router in (
+        records.router,
+        customers.router,
+        operations.router,
+        connections.router,
+        sync_runs.router,
+        erasure.router,
+    ):
         app.include_router(router)
     return app
