@@ -145,7 +145,10 @@ def read_many(
     for item in inputs:
         key = str(item.get("id") or "")
         obj = portal.find(object_type, id_property or "id", key, archived=archived)
-        (found.append(obj) if obj else missing.append(key))  # type: ignore[func-returns-value]
+        if obj is None:
+            missing.append(key)
+        else:
+            found.append(obj)
     return found, [not_found_error(object_type, missing)] if missing else []
 
 

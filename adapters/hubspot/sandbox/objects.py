@@ -50,7 +50,9 @@ def router(portal: Portal) -> APIRouter:
             raise bad_request(f"limit must be between 1 and {MAX_PAGE}")
         after = int(request.query_params.get("after") or 0)
         archived = _archived(request)
-        rows = sorted((o for o in portal.table(object_type).values() if o.archived == archived), key=lambda o: int(o.id))
+        rows = sorted(
+            (o for o in portal.table(object_type).values() if o.archived == archived), key=lambda o: int(o.id)
+        )
         rows = [o for o in rows if int(o.id) > after]
         names = _names(request, object_type)
         body: dict[str, Any] = {"results": [o.public(names) for o in rows[:limit]]}
@@ -101,9 +103,7 @@ def router(portal: Portal) -> APIRouter:
             results = [o.public(None) for o in batch.create_many(portal, object_type, inputs)]
             return JSONResponse(batch.batch_response(results, [], started), status_code=201)
         if operation == "read":
-            found, errors = batch.read_many(
-                portal, object_type, inputs, body.get("idProperty"), _archived(request)
-            )
+            found, errors = batch.read_many(portal, object_type, inputs, body.get("idProperty"), _archived(request))
             results = [o.public(names) for o in found]
         elif operation == "update":
             updated, errors = batch.update_many(portal, object_type, inputs)
@@ -126,7 +126,10 @@ def router(portal: Portal) -> APIRouter:
             list(portal.table(object_type).values()), filters, sorts, lambda n: str(defs[n]["type"])
         )
         page = hits[after : after + limit]
-        out: dict[str, Any] = {"total": len(hits), "results": [o.public(_names(request, object_type, body)) for o in page]}
+        out: dict[str, Any] = {
+            "total": len(hits),
+            "results": [o.public(_names(request, object_type, body)) for o in page],
+        }
         if after + limit < len(hits):
             out["paging"] = {"next": {"after": str(after + limit)}}
         return out

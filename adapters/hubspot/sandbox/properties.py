@@ -116,7 +116,9 @@ def check_values(
             problems.append(Invalid(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
             continue
         if (spec.get("modificationMetadata") or {}).get("readOnlyValue") or spec.get("calculated"):
-            problems.append(Invalid(name, "READ_ONLY_VALUE", f"{name} is a read only property; its value cannot be set"))
+            problems.append(
+                Invalid(name, "READ_ONLY_VALUE", f"{name} is a read only property; its value cannot be set")
+            )
             continue
         value, problem = normalise(spec, raw)
         if problem is not None:

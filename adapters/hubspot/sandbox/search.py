@@ -77,7 +77,7 @@ def _all(obj: Obj, group: list[Mapping[str, Any]], kind_of: Callable[[str], str]
 
 
 def _matches(current: str | None, f: Mapping[str, Any], kind: str) -> bool:
-    op = f["operator"]
+    op = str(f["operator"])
     if op == "HAS_PROPERTY":
         return bool(current)
     if op == "NOT_HAS_PROPERTY":
@@ -94,7 +94,8 @@ def _matches(current: str | None, f: Mapping[str, Any], kind: str) -> bool:
     if op == "BETWEEN":
         return _cmp(current, f.get("value"), kind) >= 0 and _cmp(current, f.get("highValue"), kind) <= 0
     c = _cmp(current, f.get("value"), kind)
-    return {"EQ": c == 0, "NEQ": c != 0, "LT": c < 0, "LTE": c <= 0, "GT": c > 0, "GTE": c >= 0}[op]
+    outcome: bool = {"EQ": c == 0, "NEQ": c != 0, "LT": c < 0, "LTE": c <= 0, "GT": c > 0, "GTE": c >= 0}[op]
+    return outcome
 
 
 def _value(text: Any, kind: str) -> float | str:

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from adapters.hubspot.sandbox.errors import Invalid, SandboxError, conflict, validation_error
-from adapters.hubspot.sandbox.properties import check_values, default_groups, load_definitions, now_iso
+from adapters.hubspot.sandbox.properties import (
+    check_values,
+    default_groups,
+    iso_from_millis,
+    load_definitions,
+    now_iso,
+    to_millis,
+)
 
 MODIFIED = {"contacts": "lastmodifieddate", "notes": "hs_lastmodifieddate"}
 CREATED = {"contacts": "createdate", "notes": "hs_createdate"}
@@ -91,7 +98,9 @@ class Portal:
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def validate(self, object_type: str, values: Mapping[str, Any], own: Obj | None, index: int | None) -> dict[str, str]:
+    def validate(
+        self, object_type: str, values: Mapping[str, Any], own: Obj | None, index: int | None
+    ) -> dict[str, str]:
         """Normalised values or a 400/409 error: invalid values, unique-value and email clashes."""
         definitions = self.properties[object_type]
         clean, problems = check_values(definitions, dict(values))
@@ -137,8 +146,6 @@ class Portal:
         """Bump the modified date, strictly later than the previous one (ms resolution)."""
         stamp = now_iso()
         if stamp <= obj.updated_at:
-            from adapters.hubspot.sandbox.properties import iso_from_millis, to_millis
-
             stamp = iso_from_millis((to_millis(obj.updated_at) or 0) + 1)
         obj.updated_at = stamp
         obj.properties[MODIFIED[object_type]] = stamp
@@ -172,7 +179,7 @@ class Portal:
         data = json.loads(path.read_text())
         portal = cls(blank=data["blank"], properties=data["properties"], groups=data["groups"])
         portal.objects = {t: {o["id"]: Obj(**o) for o in objs} for t, objs in data["objects"].items()}
-        portal.associations = {tuple(a) for a in data["associations"]}  # type: ignore[misc]
+        portal.associations = {tuple(a) for a in data["associations"]}
         top = max((int(i) for objs in portal.objects.values() for i in objs), default=1000)
         portal._ids = itertools.count(top + 1)
         return portal
