@@ -32,6 +32,7 @@ Configuration (the connection's entry in a `rapport apply` file, ``${VAR}`` alre
       verify: true                              # TLS verification; ca_file: /path/ca.pem trusts a private CA
       ca_file: /etc/rapport/erp-ca.pem
       retry: {attempts: 4, initial_wait: 0.5, max_wait: 30}   # idempotent calls only (GET, PUT, DELETE)
+      rate_limit: {per_second: 10}              # optional: space requests to stay below the service's limit
 
 ``item`` in an endpoint is the JSON path of the record in its response (default ``$``). JSON paths are the subset
 ``$``, ``$.a.b``, ``$.a[0]``, ``$['a.b']`` (see `adapters.internal.jsonpath`). Statuses map to errors in one

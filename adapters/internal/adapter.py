@@ -47,9 +47,10 @@ class InternalAdapter:
         *,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        self._http = Transport(config, sleep=sleep, transport=transport)
+        self._http = Transport(config, sleep=sleep, transport=transport, clock=clock)
 
     @property
     def api_calls(self) -> int:

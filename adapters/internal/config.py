@@ -77,6 +77,7 @@ class InternalConfig:
     verify: bool = True
     ca_file: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_rps: float | None = None  # rate_limit.per_second: requests are spaced at least 1/max_rps apart
 
 
 class _Reader:
@@ -181,6 +182,9 @@ def _auth(r: _Reader, raw: Mapping[str, Any]) -> tuple[str | None, str | None]:
         return None, None
     header = r.text(auth, "header", "auth.", "Authorization")
     value = auth.get("value")
+    unwrap = getattr(value, "get_secret_value", None)  # a pydantic SecretStr from the hub
+    if callable(unwrap):
+        value = unwrap()
     if not isinstance(value, str) or not value:
         r.problem("auth.value", "must be a non-empty string (resolved from ${VAR} before the adapter sees it)")
         value = None
@@ -198,6 +202,11 @@ def _retry(r: _Reader, raw: Mapping[str, Any]) -> RetryPolicy:
         initial_wait=r.number(block, "initial_wait", 0.5, "retry."),
         max_wait=r.number(block, "max_wait", 30.0, "retry."),
     )
+
+
+def _rate_limit(r: _Reader, raw: Mapping[str, Any]) -> float | None:
+    block = r.block(raw, "rate_limit")
+    return r.number(block, "per_second", 1.0, "rate_limit.") if "per_second" in block else None
 
 
 def _object(r: _Reader, raw: Mapping[str, Any]) -> str:
@@ -246,6 +255,7 @@ def parse_config(raw: Mapping[str, Any]) -> InternalConfig:
         verify=verify,
         ca_file=r.text(raw, "ca_file"),
         retry=_retry(r, raw),
+        max_rps=_rate_limit(r, raw),
     )
     if r.problems:
         raise ConfigError("invalid internal connection:\n  " + "\n  ".join(r.problems))

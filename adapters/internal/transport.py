@@ -118,10 +118,13 @@ class Transport:
         *,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.calls = 0
         self._sleep = sleep
+        self._clock = clock
+        self._next_slot = 0.0
         headers = dict(config.headers)
         headers.setdefault("Accept", "application/json")
         if config.auth_header and config.auth_value:
@@ -177,7 +180,18 @@ class Transport:
         except _Transient as error:
             raise self._give_up(method, url, error, self.calls - start, attempts) from None
 
+    def _pace(self) -> None:
+        """Keep below ``rate_limit.per_second`` by spacing requests evenly (one connection, one pace)."""
+        if not self.config.max_rps:
+            return
+        now = self._clock()
+        if now < self._next_slot:
+            self._sleep(self._next_slot - now)
+            now = self._next_slot
+        self._next_slot = now + 1.0 / self.config.max_rps
+
     def _attempt(self, method: str, url: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Response:
+        self._pace()
         self.calls += 1
         where = f"{self.config.name}: {method} {urlsplit(url).path}"
         try:

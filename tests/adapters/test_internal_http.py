@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.base import AuthError, ConfigError, InteractionItem, RateLimited, RetriableError, UpsertItem
+from adapters.internal import InternalAdapter, parse_config
 from tests.adapters.internal_service import TOKEN, InternalService
-from tests.adapters.test_internal_contract import make_adapter
+from tests.adapters.test_internal_contract import erp_config, make_adapter
 
 SECRET = TOKEN.split()[1]
 
@@ -173,3 +174,26 @@ def test_no_credential_in_any_error_or_log(service: InternalService, caplog: pyt
     assert caplog.records, "retries are logged"
     for text in [*messages, caplog.text, repr(adapter.config)]:
         assert SECRET not in text
+
+
+def test_rate_limit_per_second_spaces_requests(service: InternalService) -> None:
+    now = [100.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    config = parse_config(erp_config(service.url, rate_limit={"per_second": 4}))
+    adapter = InternalAdapter(config, sleep=sleep, clock=lambda: now[0])
+    adapter.get_by_ids("contact", ["a", "b", "c"])
+    assert sleeps == [0.25, 0.25]
+
+
+def test_a_secret_object_is_unwrapped(service: InternalService) -> None:
+    class Secret:
+        def get_secret_value(self) -> str:
+            return TOKEN
+
+    config = parse_config(erp_config(service.url, auth={"header": "Authorization", "value": Secret()}))
+    InternalAdapter(config).check()
