@@ -68,13 +68,19 @@ class Pair:
     keys_a: frozenset[str]
     keys_b: frozenset[str]
     common: frozenset[str] = field(init=False)
+    _by_prefix: dict[str, list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "common", self.keys_a & self.keys_b)
+        common = self.keys_a & self.keys_b
+        by_prefix: dict[str, list[str]] = {}
+        for key in sorted(common):
+            by_prefix.setdefault(key[: key.find(":") + 1], []).append(key)
+        object.__setattr__(self, "common", common)
+        object.__setattr__(self, "_by_prefix", by_prefix)
 
     def shared(self, prefix: str) -> list[str]:
-        """Keys with this prefix both records carry."""
-        return sorted(k for k in self.common if k.startswith(prefix))
+        """Keys with this prefix (up to its colon) both records carry, sorted."""
+        return self._by_prefix.get(prefix, [])
 
     def own(self, prefix: str) -> tuple[list[str], list[str]]:
         """Keys with this prefix of each record."""
@@ -217,8 +223,17 @@ def place_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
         values = (",".join(sorted(a.countries)), ",".join(sorted(b.countries)))
         return Comparison("country", "different", w.country_differ, values)
     if a.cities and b.cities:
-        return Comparison("city", "different", w.city_differ, (min(a.cities), min(b.cities)))
+        x, y = min(a.cities), min(b.cities)
+        if _typo_apart(x, y):
+            return Comparison("city", "one typo", w.city_cap / 2, (x, y))
+        return Comparison("city", "different", w.city_differ, (x, y))
     return None
+
+
+def _typo_apart(x: str, y: str) -> bool:
+    """One edit apart (two from eight letters)."""
+    shortest = min(len(x), len(y))
+    return shortest >= 5 and Levenshtein.distance(x, y, score_cutoff=2) <= (2 if shortest >= 8 else 1)
 
 
 def company_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
@@ -243,7 +258,8 @@ def date_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | Non
         return Comparison("date", "same", min(stats.surprise(count), w.date_cap), tuple(shared))
     x, y = min(a), min(b)
     swapped = x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]
-    if swapped or Levenshtein.distance(x, y) <= 1:
+    digits_x, digits_y = x.replace("-", "").lstrip("?"), y.replace("-", "").lstrip("?")
+    if swapped or Levenshtein.distance(digits_x, digits_y) <= 1:
         return Comparison("date", "one typo", w.date_close, (x, y))
     return Comparison("date", "different", w.date_differ, (x, y))
 
@@ -271,8 +287,11 @@ def postcode_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison |
         return None
     shared = sorted(a & b)
     if not shared:
-        return Comparison("postcode", "different", w.postcode_differ, (min(a), min(b)))
-    counts = [stats.rarest(k for k in pair.keys_a if k.startswith(f"pc:{p}|")) for p in shared]
+        x, y = min(a), min(b)
+        if len(x) == len(y) and Levenshtein.distance(x, y) <= 1:
+            return Comparison("postcode", "one typo", w.postcode_scale, (x, y))
+        return Comparison("postcode", "different", w.postcode_differ, (x, y))
+    counts = [stats.rarest(k for k in pair.shared("pc:") if k.startswith(f"pc:{p}|")) for p in shared]
     weight = min(max(stats.surprise(min(counts)) * w.postcode_scale, 0.5), w.postcode_cap)
     return Comparison("postcode", "same", weight, tuple(shared))
 

@@ -46,7 +46,7 @@ class IdentityEngine:
             return Resolution()
         hood = gather(records, store, self._cache, self.block_cap)
         _add_customer_members(hood, store, self._cache)
-        scores = {pair: self._score(hood, *pair) for pair in hood.pairs if self._may_link(hood, *pair)}
+        scores = self._scores(hood)
         do_not_link = {frozenset(p) for p in store.do_not_link([*hood.batch, *hood.stored])}
         review = ambiguous_records(hood, scores, self.weights, do_not_link)
         groups = _initial_groups(hood)
@@ -65,9 +65,15 @@ class IdentityEngine:
         left, right = _item(hood, a), _item(hood, b)
         return score_pair(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
 
-    def _may_link(self, hood: Neighbourhood, a: str, b: str) -> bool:
-        left, right = _item(hood, a), _item(hood, b)
-        return may_link(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
+    def _scores(self, hood: Neighbourhood) -> dict[tuple[str, str], PairScore]:
+        """Scores of the candidate pairs that may link (the others cannot reach the threshold)."""
+        scores: dict[tuple[str, str], PairScore] = {}
+        for a, b in hood.pairs:
+            left, right = _item(hood, a), _item(hood, b)
+            pair = Pair(left.profile, right.profile, left.keys, right.keys)
+            if may_link(pair, hood.stats, self.weights):
+                scores[(a, b)] = score_pair(pair, hood.stats, self.weights)
+        return scores
 
     def _compatible(self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore], x: str, y: str) -> bool:
         pair = (min(x, y), max(x, y))
@@ -76,7 +82,9 @@ class IdentityEngine:
             score = scores[pair] = self._score(hood, *pair)
         if score.veto:
             return False
-        return score.rule in _IDENTIFIER_RULES or (score.total >= INCOMPATIBLE_BELOW and not _clash(score))
+        if score.rule in _IDENTIFIER_RULES or score.total >= self.weights.clash_override:
+            return True
+        return score.total >= INCOMPATIBLE_BELOW and not _clash(score)
 
     def _resolution(
         self, hood: Neighbourhood, groups: Groups, joined: Mapping[str, Edge], review: list[ReviewItem]

@@ -108,4 +108,5 @@ def resolve_all(
 
 
 def _current(store: MemoryStore, record: IdentityRecord) -> IdentityRecord:
-    return replace(record, customer_id=store.customer_of(record.key))
+    customer = store.customer_of(record.key)
+    return record if customer == record.customer_id else replace(record, customer_id=customer)

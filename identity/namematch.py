@@ -54,11 +54,11 @@ def token_level(a: NameToken, b: NameToken) -> int:
 
 
 def _close_spelling(x: str, y: str) -> bool:
-    """One edit apart (two for long names): a typo, not another name (Xiaodong is not Xiaoming)."""
+    """One edit apart (two from six letters): a typo, not another name (Xiaodong is not Xiaoming)."""
     shortest = min(len(x), len(y))
-    if shortest < 4 or abs(len(x) - len(y)) > 2:
+    if shortest < 3 or abs(len(x) - len(y)) > 2:
         return False
-    return Levenshtein.distance(x, y, score_cutoff=2) <= (2 if shortest >= 8 else 1)
+    return Levenshtein.distance(x, y, score_cutoff=2) <= (2 if shortest >= 6 else 1)
 
 
 def _best_assignment(a: tuple[NameToken, ...], b: tuple[NameToken, ...]) -> list[tuple[int, int, int]]:

@@ -15,21 +15,20 @@ STRONG_PREFIXES = ("e:", "p:", "pt:", "a:", "h:", "w:", "d:", "i:")
 _NAME_PREFIXES = ("n:", "ni:")
 
 
-def _name_bound(common: frozenset[str], stats: KeyStats, weights: Weights) -> float:
-    name_counts = [stats.count(k) for k in common if k.startswith(_NAME_PREFIXES)]
+def _name_bound(pair: Pair, stats: KeyStats, weights: Weights) -> float:
+    name_counts = [stats.count(k) for prefix in _NAME_PREFIXES for k in pair.shared(prefix)]
     if name_counts:
         return stats.surprise(min(name_counts)) + max(weights.name_exact, weights.name_variant)
-    single = [stats.count(k) for k in common if k.startswith("g:")]
+    single = [stats.count(k) for k in pair.shared("g:")]
     return stats.surprise(min(single)) + weights.name_single if single else 0.0
 
 
 def may_link(pair: Pair, stats: KeyStats, weights: Weights) -> bool:
     """False only when no comparison could lift the pair over the threshold."""
-    common = pair.common
-    if any(key.startswith(STRONG_PREFIXES) for key in common):
+    if any(pair.shared(prefix) for prefix in STRONG_PREFIXES):
         return True
     a, b = pair.a, pair.b
-    bound = stats.prior() + _name_bound(common, stats, weights)
+    bound = stats.prior() + _name_bound(pair, stats, weights)
     if a.handle_cores and b.handle_cores:
         bound += weights.handle_of_name + weights.handle_similar
     if a.addresses and b.addresses:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 KINDS = frozenset(
     {
@@ -35,11 +36,13 @@ class ColumnSpec:
     format: str | None = None
 
 
+@lru_cache(maxsize=100_000)
 def normalise_date(value: str, fmt: str | None) -> str | None:
-    """ISO date (YYYY-MM-DD) of `value` read with `fmt` (ISO 8601 when None); None when unreadable."""
+    """ISO date (YYYY-MM-DD) of `value` read with `fmt` (ISO 8601 when None); `?digits` when invalid."""
     text = value.strip()
     try:
         parsed = datetime.strptime(text, fmt) if fmt else datetime.fromisoformat(text)
     except ValueError:
-        return None
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return "?" + digits if len(digits) >= 6 else None  # a mistyped date still compares, as digits
     return parsed.date().isoformat()

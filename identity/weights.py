@@ -18,6 +18,7 @@ class Weights:
     threshold: float = 3.0
     ambiguity_margin: float = 4.0
     strong_merge: float = 12.0  # a link strong enough to merge two existing customers
+    clash_override: float = 12.0  # a score that links despite clashing names (typos, a changed surname)
     name_exact: float = -0.3
     name_variant: float = -0.5
     name_fuzzy: float = -5.0
@@ -49,14 +50,24 @@ class Weights:
     date_differ: float = -7.0
     identifier_bonus: float = 6.0
     identifier_close: float = 5.0
-    identifier_differ: float = -9.0
+    identifier_differ: float = -5.0
     postcode_scale: float = 0.7
     postcode_cap: float = 6.0
     postcode_differ: float = -1.0
-    address_levels: tuple[tuple[float, float], ...] = ((95.0, 5.0), (85.0, 3.0), (70.0, 1.0))
+    address_levels: tuple[tuple[float, float], ...] = ((98.0, 8.0), (90.0, 5.0), (75.0, 2.0))
     address_differ: float = -2.0
     category_agree: float = 0.3
     category_differ: float = -1.0
 
 
 DEFAULT_WEIGHTS = Weights()
+# Tables exported from other systems (`rapport resolve`) carry typos in every field: a disagreement there
+# is weaker evidence against a match than between two profiles a person filled in themselves.
+TABULAR_WEIGHTS = Weights(
+    name_conflict=-4.0,
+    name_different=-6.0,
+    date_differ=-4.0,
+    identifier_differ=-3.0,
+    city_differ=-1.5,
+    clash_override=3.0,
+)
