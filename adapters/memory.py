@@ -151,23 +151,23 @@ class MemoryAdapter:
         """Pages of records (and tombstones) with a change sequence after `since`, oldest first."""
         self._object(object)
         after = int(since) if since else 0
-        while True:
-            self.system.call()
-            events = sorted(
-                [(seq, rid, False) for rid, seq in self.system.changed.items() if seq > after]
-                + [(seq, rid, True) for rid, seq in self.system.tombstones.items() if seq > after]
-            )
-            page, rest = events[: self.page_size], events[self.page_size :]
+        self.system.call()
+        events = sorted(
+            [(seq, rid, False) for rid, seq in self.system.changed.items() if seq > after]
+            + [(seq, rid, True) for rid, seq in self.system.tombstones.items() if seq > after]
+        )
+        for start in range(0, max(len(events), 1), self.page_size):
+            if start:
+                self.system.call()
+            page = events[start : start + self.page_size]
             if page:
                 after = page[-1][0]
             yield ChangePage(
                 records=[self._external(rid) for _, rid, gone in page if not gone],
                 deleted=[rid for _, rid, gone in page if gone],
                 next_cursor=str(after) if after else since,
-                has_more=bool(rest),
+                has_more=start + self.page_size < len(events),
             )
-            if not rest:
-                return
 
     def _external(self, record_id: str) -> ExternalRecord:
         record = self.system.records[record_id]
