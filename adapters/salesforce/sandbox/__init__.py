@@ -55,6 +55,7 @@ class SandboxHandle:
         """Stop the server and wait for its thread."""
         if self._server is not None:
             self._server.should_exit = True
+            self._server.force_exit = True  # do not wait for idle keep-alive connections
         if self._thread is not None:
             self._thread.join(timeout=10)
 
@@ -82,6 +83,7 @@ def _prepare(
         log_level="warning",
         access_log=False,
         lifespan="off",
+        timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
     handle = SandboxHandle(sandbox.instance_url, sandbox.session_id, str(tls.ca_file), sandbox=sandbox, _server=server)
