@@ -20,6 +20,7 @@ from hub.sync import store
 from hub.sync.context import ObjectPlan, SyncContext, load_profiles, split_profile
 from hub.sync.store import CrmLink, link_id_for
 from mappings import CrmRecord, Patch
+from mappings.attributes import is_blank
 
 
 def pull_object(ctx: SyncContext, plan: ObjectPlan) -> None:
@@ -47,19 +48,20 @@ def _apply_page(conn: Connection, ctx: SyncContext, plan: ObjectPlan, page: Chan
     batch, touched, decisions = [], [], []
     for record in page.records:
         link = links.get(record.id) or _new_link(ctx, plan, record)
-        patch = _patch(plan, record, link, profiles.get(link.customer_id or ""))
+        patch, agreed = _patch(plan, record, link, profiles.get(link.customer_id or ""))
         for error in patch.errors:
             ctx.record_error(conn, plan.object, "pull", record.id, customer_id=link.customer_id,
                              code="UNREADABLE_VALUE", message=str(error), fields=[error.field])  # fmt: skip
         first_pull = link.record_key is None
         link.record_key = link.record_key or f"contact:{ctx.name}:{record.id}"
         if patch.values or first_pull:
-            item = _ingest_item(conn, ctx, plan, record, payloads.get(link.record_key, {}), patch)
+            current = {**payloads.get(link.record_key, {}), **agreed}
+            item = _ingest_item(conn, ctx, plan, record, current, patch)
             if item is not None:
                 batch.append(item)
         else:
             ctx.counts.skipped += 1
-        link.last_written = {**link.last_written, **_known_values(plan, record)}
+        link.last_written = {**link.last_written, **_known_values(plan, record, _refused_blanks(patch))}
         link.crm_modified_at = record.modified_at
         touched.append(link)
         decisions.append((link, [d.to_dict() for d in patch.decisions]))
@@ -88,7 +90,10 @@ def _new_link(ctx: SyncContext, plan: ObjectPlan, record: ExternalRecord) -> Crm
     return CrmLink(None, ctx.name, plan.object, record.id, link_id, None, None, {})
 
 
-def _patch(plan: ObjectPlan, record: ExternalRecord, link: CrmLink, profile: dict[str, Any] | None) -> Patch:
+def _patch(
+    plan: ObjectPlan, record: ExternalRecord, link: CrmLink, profile: dict[str, Any] | None
+) -> tuple[Patch, dict[str, Any]]:
+    """The patch of this CRM change, and the pulled values on which the CRM already agrees with the hub."""
     values, provenance = split_profile(profile)
     crm = CrmRecord(
         values=record.fields,
@@ -96,12 +101,35 @@ def _patch(plan: ObjectPlan, record: ExternalRecord, link: CrmLink, profile: dic
         last_written=link.last_written if link.id is not None else None,
         id=record.id,
     )
-    return plan.mapper.to_patch(plan.mapping, crm, customer=values if profile else None, provenance=provenance)
+    customer = values if profile else None
+    patch = plan.mapper.to_patch(plan.mapping, crm, customer=customer, provenance=provenance)
+    return patch, _agreed_values(plan, crm, customer)
 
 
-def _known_values(plan: ObjectPlan, record: ExternalRecord) -> dict[str, Any]:
-    """The mapped fields' values as the CRM holds them now: what we know it holds after this pull."""
-    return {target: record.fields.get(target) for target in plan.mapping.targets if target in record.fields}
+def _agreed_values(plan: ObjectPlan, crm: CrmRecord, customer: dict[str, Any] | None) -> dict[str, Any]:
+    """Pulled fields where the CRM holds what the hub holds (e.g. a value Rapport wrote there). The record's
+    stored payload takes them when it is stored again, so that a later edit of another field, which makes
+    this record the customer's newest, does not bring back an older value of these fields."""
+    if customer is None:
+        return {}
+    return {
+        o.field.source: o.crm_in
+        for o in plan.mapper.evaluate(plan.mapping, customer, crm)
+        if o.field.pulls and o.field.source and o.decision is None and o.error is None and not is_blank(o.crm_in)
+    }
+
+
+def _known_values(plan: ObjectPlan, record: ExternalRecord, keep: set[str]) -> dict[str, Any]:
+    """The mapped fields' values as the CRM holds them now: what we know it holds after this pull; fields
+    in `keep` keep their previous value."""
+    return {t: record.fields.get(t) for t in plan.mapping.targets if t in record.fields and t not in keep}
+
+
+def _refused_blanks(patch: Patch) -> set[str]:
+    """Fields the CRM blanked where the policy decided that neither side moves (most_recent: the CRM cleared
+    it last, but a blank never overwrites the hub's value). Remembering the blank as what the CRM holds would
+    make the push see an unchanged CRM and a changed hub, and write the value back against that decision."""
+    return {d.field for d in patch.decisions if d.action == "none" and is_blank(d.crm_value)}
 
 
 def _existing_payloads(conn: Connection, record_keys: list[str]) -> dict[str, dict[str, Any]]:
