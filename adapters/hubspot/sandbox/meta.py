@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -126,7 +127,7 @@ def misc_router(tokens: Tokens, limits: Limits) -> APIRouter:
 
     @api.post("/oauth/v1/token")
     async def token(request: Request) -> Response:
-        form = await request.form()
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         ok = (
             form.get("grant_type") == "refresh_token"
             and form.get("client_id") == tokens.client_id

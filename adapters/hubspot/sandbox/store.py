@@ -150,6 +150,12 @@ class Portal:
         obj.updated_at = stamp
         obj.properties[MODIFIED[object_type]] = stamp
 
+    def stamp(self, object_type: str, obj: Obj, moment: str) -> None:
+        """Set the modified date to `moment` (epoch ms or ISO 8601): a back-door helper for tests."""
+        stamp = iso_from_millis(to_millis(moment) or 0)
+        obj.updated_at = stamp
+        obj.properties[MODIFIED[object_type]] = stamp
+
     def archive(self, object_type: str, object_id: str) -> bool:
         """Archive (HubSpot's delete); False when there is no live object with that id."""
         obj = self.table(object_type).get(object_id)
