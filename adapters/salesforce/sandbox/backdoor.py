@@ -54,8 +54,12 @@ async def set_limits(request: Request) -> dict[str, int]:
 
 @router.post("/sessions/expire")
 async def expire_sessions(request: Request) -> Response:
-    """Invalidate every session (clients must log in again)."""
-    state(request).sessions.clear()
+    """Invalidate sessions (clients must log in again); the printed one survives unless {"all": true}."""
+    sandbox = state(request)
+    body = await json_body(request) or {}
+    sandbox.sessions.clear()
+    if not body.get("all"):
+        sandbox.sessions.add(sandbox.primary_session)
     return Response(status_code=204)
 
 

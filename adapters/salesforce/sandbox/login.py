@@ -7,6 +7,7 @@ import secrets
 import time
 from html import unescape
 from typing import Any
+from urllib.parse import parse_qs
 
 import jwt
 from fastapi import APIRouter, Request, Response
@@ -75,7 +76,8 @@ def _jwt_grant(sandbox: Sandbox, assertion: str) -> JSONResponse:
 async def token(request: Request) -> JSONResponse:
     """OAuth 2.0 token endpoint (form-encoded): grant_type password or JWT bearer."""
     sandbox = state(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    raw = (await request.body()).decode("utf-8", "replace")
+    form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
     grant = form.get("grant_type", "")
     if grant == "password":
         return _password_grant(sandbox, form)

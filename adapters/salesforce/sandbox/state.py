@@ -51,20 +51,22 @@ class Sandbox:
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     state_file: Path | None = None
     instance_url: str = ""
+    primary_session: str = ""
 
     @classmethod
     def create(cls, *, blank: bool = False, state_file: str | None = None) -> Sandbox:
         """A new sandbox with one valid session; loads `state_file` when it exists."""
         sandbox = cls(Org.fresh(blank), blank=blank, state_file=Path(state_file) if state_file else None)
-        sandbox.sessions.add(new_session())
+        sandbox.primary_session = new_session()
+        sandbox.sessions.add(sandbox.primary_session)
         if sandbox.state_file is not None and sandbox.state_file.exists():
             sandbox.load()
         return sandbox
 
     @property
     def session_id(self) -> str:
-        """The session printed at start (the oldest one still valid)."""
-        return sorted(self.sessions)[0] if self.sessions else ""
+        """The session printed at start."""
+        return self.primary_session
 
     def reset(self) -> None:
         """Back to a fresh org (same sessions), no faults, no usage."""
@@ -86,8 +88,14 @@ class Sandbox:
         """Write the org's schema and records to the state file, when there is one."""
         if self.state_file is None:
             return
-        data = {"objects": self.org.objects, "records": self.org.records, "used": self.used,
-                "sessions": sorted(self.sessions), "last": self.org.stamp()}  # fmt: skip
+        data = {
+            "objects": self.org.objects,
+            "records": self.org.records,
+            "used": self.used,
+            "sessions": sorted(self.sessions),
+            "primary": self.primary_session,
+            "last": self.org.stamp(),
+        }
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self.state_file)
@@ -99,6 +107,8 @@ class Sandbox:
         self.org = Org(data["objects"], data["records"])
         self.used = int(data.get("used", 0))
         self.sessions.update(data.get("sessions", []))
+        self.primary_session = str(data.get("primary") or self.primary_session)
+        self.sessions.add(self.primary_session)
         count = sum(len(r) for r in self.org.records.values())
         for _ in range(count):
             next(self.org._numbers)
