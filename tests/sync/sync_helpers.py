@@ -128,7 +128,8 @@ class Killed(BaseException):
 class WrappedAdapter:
     """A memory adapter that counts writes and can die: after `die_after_pages` change pages have been handed
     out (the next request for one kills the run), or on the `die_on_write`-th write call (before or after the
-    CRM applied it: `die_after_write`)."""
+    CRM applied it: `die_after_write`). `fault_after_pages=(n, "rate_limit")` makes the call after the n-th
+    page fail with that fault; `auth_error` makes `check()` refuse the credentials."""
 
     def __init__(
         self,
@@ -139,6 +140,7 @@ class WrappedAdapter:
         die_on_write: int | None = None,
         die_after_write: bool = False,
         auth_error: bool = False,
+        fault_after_pages: tuple[int, str] | None = None,
     ) -> None:
         self.inner = MemoryAdapter(system, page_size=page_size)
         self.system = system
@@ -146,6 +148,7 @@ class WrappedAdapter:
         self.die_on_write = die_on_write
         self.die_after_write = die_after_write
         self.auth_error = auth_error
+        self.fault_after_pages = fault_after_pages
         self.writes = 0
         self.pages = 0
 
@@ -166,6 +169,8 @@ class WrappedAdapter:
             if self.die_after_pages is not None and self.pages >= self.die_after_pages:
                 raise Killed()
             self.pages += 1
+            if self.fault_after_pages is not None and self.pages == self.fault_after_pages[0]:
+                self.system.faults.append(self.fault_after_pages[1])  # the request for the next page fails
             yield page
 
     def get_by_ids(self, object: str, ids: Sequence[str]) -> Any:
