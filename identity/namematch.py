@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from identity.normalize.names import NameForm, NameToken
 
@@ -54,11 +54,11 @@ def token_level(a: NameToken, b: NameToken) -> int:
 
 
 def _close_spelling(x: str, y: str) -> bool:
-    """One edit apart (two from six letters): a typo, not another name (Xiaodong is not Xiaoming)."""
+    """One edit or transposition apart (two from nine letters): a typo, not another name (Xiaodong, Xiaoming)."""
     shortest = min(len(x), len(y))
     if shortest < 3 or abs(len(x) - len(y)) > 2:
         return False
-    return Levenshtein.distance(x, y, score_cutoff=2) <= (2 if shortest >= 6 else 1)
+    return OSA.distance(x, y, score_cutoff=2) <= (2 if shortest >= 9 else 1)
 
 
 def _best_assignment(a: tuple[NameToken, ...], b: tuple[NameToken, ...]) -> list[tuple[int, int, int]]:

@@ -37,6 +37,7 @@ _LEGAL_FORMS = frozenset(
         "de",
         "cv",
         "sapi",
+        "sab",
         "the",
         "group",
         "holdings",
@@ -52,7 +53,7 @@ def normalise_company(value: Any) -> str | None:
     text = clean_text(value)
     if text is None or text.casefold() in _NOT_COMPANIES:
         return None
-    words = re.findall(r"[a-z0-9&]+", to_ascii(text).replace("(주)", " "))
+    words = re.findall(r"[a-z0-9&]+", to_ascii(text.replace("(주)", " ")).replace(".", ""))
     kept = [word for word in words if word not in _LEGAL_FORMS]
     name = " ".join(kept or words)
     return name or None

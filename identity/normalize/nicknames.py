@@ -30,11 +30,13 @@ def _spanish_formals() -> frozenset[str]:
 
 @lru_cache(maxsize=100_000)
 def formal_names(token: str) -> frozenset[str]:
-    """Formal names a given-name token may stand for, itself included when it is one (`bob` -> robert...)."""
+    """Formal names a given-name token may stand for, or itself when it is one (`bob` -> robert...).
+
+    The English data links names both ways (robert -> bob as well as bob -> robert); a diminutive is the
+    shorter of the two, so only longer canonical names count as formal forms of a token.
+    """
     plain = token.casefold()
     key = skeleton(plain)
-    if _english().nicknames_of(plain) or key in _spanish_formals():
-        return frozenset({key})  # a formal name stands for itself only (Robert is not Rupert)
-    formals = {skeleton(name) for name in _english().canonicals_of(plain)}
+    formals = {skeleton(name) for name in _english().canonicals_of(plain) if len(name) > len(plain)}
     formals.update(_spanish().get(key, []))
-    return frozenset(formals)
+    return frozenset(formals) if formals else frozenset({key})

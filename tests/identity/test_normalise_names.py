@@ -1,0 +1,94 @@
+"""Names across scripts, romanizations, nicknames, order, initials and decorations."""
+
+from __future__ import annotations
+
+import pytest
+
+from identity.namematch import EXACT, VARIANT, compare_names
+from identity.normalize.names import parse_display_name, parse_parts
+from identity.normalize.nicknames import formal_names
+from identity.normalize.scripts import devanagari_word, han_family, han_given, hangul_family, hangul_given
+from identity.normalize.text import skeleton
+
+
+def outcome(a: str, b: str) -> str:
+    return compare_names(parse_display_name(a), parse_display_name(b)).outcome
+
+
+def test_hangul_gives_several_romanizations() -> None:
+    assert {"minsu"} <= set(hangul_given("민수"))
+    assert {skeleton(s) for s in ("Lee", "Yi", "Rhee")} <= set(hangul_family("이"))
+    assert {skeleton(s) for s in ("Jung", "Jeong", "Chung")} <= set(hangul_family("정"))
+
+
+def test_han_gives_pinyin_wade_giles_and_cantonese_surnames() -> None:
+    assert {"xiaoming", "hsiaoming"} <= set(han_given("小明"))
+    assert {"zhang", "chang", "chung"} <= set(han_family("张"))
+    assert {"chen", "chan"} <= set(han_family("陈"))
+
+
+def test_devanagari_deletes_the_final_schwa() -> None:
+    assert devanagari_word("पूजा")[0] == "puja"
+    assert "amitab" in devanagari_word("अमिताभ")
+    assert "rao" in devanagari_word("राव")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("김민수", "Minsu Kim"),
+        ("김민수", "KIM Min-soo"),
+        ("이서연", "Rhee Seo-yeon"),
+        ("정영호", "Young-ho Jung"),
+        ("张小明", "Hsiao-ming Chang"),
+        ("陈伟", "Wei Chan"),
+        ("पूजा शर्मा", "Puja Sharma"),
+        ("Kavitha Rao", "Kavita Rao"),
+        ("Kovačič Ana", "ana kovacic"),
+        ("José García", "Jose Garcia"),
+        ("Bob Smith", "Robert Smith"),
+        ("Paco Hernández", "Francisco Hernandez"),
+        ("Min Su Kim", "Minsu Kim"),
+    ],
+)
+def test_same_person_written_differently(a: str, b: str) -> None:
+    assert outcome(a, b) == "full"
+
+
+def test_match_quality_says_how_names_agree() -> None:
+    assert compare_names(parse_display_name("Ana Novak"), parse_display_name("ana novak")).quality == EXACT
+    assert compare_names(parse_display_name("김민수"), parse_display_name("Minsu Kim")).quality == VARIANT
+
+
+def test_initials_and_single_names() -> None:
+    assert outcome("Matej N.", "Matej Novak") == "initial"
+    assert outcome("Minsu | Travel 📸", "Minsu Kim") == "single"
+
+
+def test_different_people_are_told_apart() -> None:
+    assert outcome("Minsu Kim", "Minji Kim") == "conflict"
+    assert outcome("Xiaodong Chen", "Xiaoming Chen") == "conflict"
+    assert outcome("Ana Novak", "Luka Horvat") == "different"
+
+
+def test_decorations_emoji_and_places_are_stripped() -> None:
+    forms = parse_display_name("Pooja Sharma | Mumbai ✨")
+    assert [t.text for t in forms[0].tokens] == ["puja", "sharma"]
+    assert len(forms) == 1
+
+
+def test_two_written_names_give_two_forms() -> None:
+    forms = parse_display_name("김민수 (Minsu Kim)")
+    assert [t.text for t in forms[0].tokens] == ["김", "민수"]
+    assert [t.text for t in forms[1].tokens] == ["minsu", "kim"]
+
+
+def test_crm_parts_join_split_given_names() -> None:
+    forms = parse_parts("Min Su", "Kim")
+    assert any([t.text for t in form.tokens] == ["minsu", "kim"] for form in forms)
+
+
+def test_nicknames_map_to_formal_names() -> None:
+    assert "robert" in formal_names("bob")
+    assert "francisco" in formal_names("paco")
+    assert formal_names("robert") == frozenset({"robert"})
