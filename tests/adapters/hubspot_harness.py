@@ -21,10 +21,10 @@ class HubSpotHarness:
     object = "contact"
     link_field = "rapport_id"
 
-    def __init__(self, blank: bool = False, window: float = 10.0, **config: Any) -> None:
+    def __init__(self, blank: bool = False, window: float = 1.0, **config: Any) -> None:
         self.handle: SandboxHandle = start_in_thread(blank=blank, window=window)
         self.http = httpx.Client(base_url=self.handle.base_url + "/__sandbox__", timeout=10)
-        self.http.post("/config", json={"fault_retry_after": 0.05}).raise_for_status()
+        self.http.post("/config", json={"fault_retry_after": 0.02}).raise_for_status()
         self.config = {
             "name": "hs",
             "base_url": self.handle.base_url,
