@@ -5,11 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from click.testing import Result
+from typer.testing import CliRunner
+
+from hub.cli import app
 
 RAPPORT = str(Path(sys.executable).with_name("rapport"))
 
@@ -30,15 +36,28 @@ def ndjson(*records: dict[str, Any]) -> str:
     return "".join(json.dumps(r) + "\n" for r in records)
 
 
+def in_process(*args: str, url: str) -> Result:
+    """The same commands through typer's runner (no process start-up); for exports, which read no stdin."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        result = CliRunner().invoke(app, list(args), env={"RAPPORT_DATABASE_URL": url})
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)  # it writes to the runner's closed stream
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
 def links(url: str) -> list[dict[str, str]]:
-    result = rapport("export", "links", url=url)
-    assert result.returncode == 0, result.stderr
+    result = in_process("export", "links", url=url)
+    assert result.exit_code == 0, result.stderr
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
 def customers(url: str) -> list[dict[str, Any]]:
-    result = rapport("export", "customers", "--format", "ndjson", url=url)
-    assert result.returncode == 0, result.stderr
+    result = in_process("export", "customers", "--format", "ndjson", url=url)
+    assert result.exit_code == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
@@ -91,11 +110,12 @@ def test_all_good_exits_0_twice_gives_identical_links_and_one_customer_per_email
     (tmp_path / "in.ndjson").write_text(ndjson(PROFILE, CONTACT, {**CONTACT, "id": "003B", "email": "bo@example.com"}))
     first = rapport("ingest", "in.ndjson", url=database_url, cwd=tmp_path)
     assert (first.returncode, first.stderr) == (0, "")
-    before = links(database_url)
+    before = in_process("export", "links", url=database_url).stdout
     again = rapport("ingest", "in.ndjson", url=database_url, cwd=tmp_path)
     assert again.returncode == 0
-    assert links(database_url) == before
-    by_record = {(row["record_type"], row["source"], row["external_id"]): row["customer_id"] for row in before}
+    assert in_process("export", "links", url=database_url).stdout == before
+    rows = csv.DictReader(io.StringIO(before))
+    by_record = {(row["record_type"], row["source"], row["external_id"]): row["customer_id"] for row in rows}
     assert len(by_record) == 3
     ana = by_record[("social_profile", "instagram", "ig-1")]
     assert ana == by_record[("contact", "salesforce", "003A")]
@@ -134,8 +154,8 @@ def test_missing_file_exits_2_and_empty_file_is_reported(database_url: str, tmp_
 
 def test_export_customers_csv_and_out_file(database_url: str, tmp_path: Path) -> None:
     rapport("ingest", "-", url=database_url, stdin=ndjson(PROFILE, CONTACT).encode())
-    result = rapport("export", "customers", "--out", str(tmp_path / "c.csv"), url=database_url)
-    assert result.returncode == 0
+    result = in_process("export", "customers", "--out", str(tmp_path / "c.csv"), url=database_url)
+    assert result.exit_code == 0
     rows = list(csv.DictReader((tmp_path / "c.csv").open(encoding="utf-8")))
     assert len(rows) == 1
     assert rows[0]["email"] == "ana@example.com"
@@ -143,3 +163,7 @@ def test_export_customers_csv_and_out_file(database_url: str, tmp_path: Path) ->
     assert set(rows[0]["records"].split(";")) == {"contact:salesforce:003A", "social_profile:instagram:ig-1"}
     bad = rapport("export", "customers", "--format", "xml", url=database_url)
     assert bad.returncode == 2
+    assert "--format" in bad.stderr
+    real = rapport("export", "links", url=database_url)  # the console script itself, once
+    assert real.returncode == 0
+    assert real.stdout.replace("\r\n", "\n") == in_process("export", "links", url=database_url).stdout

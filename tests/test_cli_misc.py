@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -11,9 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
+from hub.cli import app
 from hub.db.engine import build_engine
 
 RAPPORT = str(Path(sys.executable).with_name("rapport"))
@@ -26,6 +30,19 @@ def rapport(*args: str, url: str, cwd: Path | None = None) -> subprocess.Complet
         [RAPPORT, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=180, check=False
     )
     assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def in_process(*args: str, url: str) -> Result:
+    """A command through typer's runner (no process start-up)."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        result = CliRunner().invoke(app, list(args), env={"RAPPORT_DATABASE_URL": url})
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)  # it writes to the runner's closed stream
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 
 
@@ -87,16 +104,20 @@ def test_keys_create_list_revoke(database_url: str) -> None:
     key_id = re.search(r"\bkey_[0-9a-f]+\b", created.stdout)
     assert key_id
     listed = rapport("keys", "list", url=database_url)
-    assert listed.returncode == 0
+    assert listed.returncode == 0, listed.stderr
     assert key not in listed.stdout
     assert key_id.group() in listed.stdout
     assert "read" in listed.stdout
     revoked = rapport("keys", "revoke", key_id.group(), url=database_url)
     assert revoked.returncode == 0, revoked.stderr
-    again = rapport("keys", "revoke", key_id.group(), url=database_url)
-    assert again.returncode == 2
-    bad_scope = rapport("keys", "create", "--scope", "root", url=database_url)
-    assert bad_scope.returncode == 2
+    again = in_process("keys", "revoke", key_id.group(), url=database_url)
+    assert again.exit_code == 2
+    assert key_id.group() in again.stderr
+    [row] = [line.split("\t") for line in in_process("keys", "list", url=database_url).stdout.splitlines()[1:]]
+    assert row[0] == key_id.group()
+    assert row[5]  # revoked at
+    bad_scope = in_process("keys", "create", "--scope", "root", url=database_url)
+    assert bad_scope.exit_code == 2
 
 
 def test_migrate_creates_the_schema_on_a_fresh_database(
