@@ -17,6 +17,8 @@ SECRET_PATTERNS = (
     re.compile(r"rpk_[A-Za-z0-9_\-]{8,}"),  # Rapport API keys
     re.compile(r"whsec_[A-Za-z0-9+/=]{8,}"),  # webhook secrets
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-+/=]{8,}"),
+    # An Authorization header of any scheme (Basic credentials, raw tokens), JSON-quoted or not.
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|token|digest)\s+)?)[^\s\"',&]{8,}"),
     re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key|session_id)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&]+"),
     re.compile(r"(?i)(://[^:/@\s]+:)[^@\s]+(@)"),  # credentials inside URLs
 )

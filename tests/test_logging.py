@@ -30,6 +30,9 @@ API_KEY = "rpk_Zx9-abcdefghijklmnop_0123456789"
         ("client secret=topsecret", "topsecret"),
         ("session_id=00Dxx0000001gPL!AQ4AQ", "00Dxx0000001gPL"),
         ("api-key = abc123def", "abc123def"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA"),
+        ('{"Authorization": "Basic dXNlcjpwYXNzd29yZA=="}', "dXNlcjpwYXNzd29yZA"),
+        ("authorization=sk_live_abcdefgh12345", "sk_live_abcdefgh12345"),
     ],
 )
 def test_redact_masks_credentials(text: str, secret: str) -> None:
@@ -39,7 +42,7 @@ def test_redact_masks_credentials(text: str, secret: str) -> None:
 
 
 def test_redact_keeps_what_is_not_a_secret() -> None:
-    text = "ingested 3 records from https://crm.example.com/api?page=2 for user ana@example.com"
+    text = "ingested 3 records from https://crm.example.com/api?page=2 for user ana@example.com (basic authorization)"
     assert redact(text) == text
     assert redact("postgresql://rapport@db/rapport") == "postgresql://rapport@db/rapport"
 
