@@ -8,11 +8,12 @@ loop one at a time, so the state needs no locks.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.salesforce.sandbox.backdoor import router as backdoor_routes
 from adapters.salesforce.sandbox.bulk import router as bulk_routes
@@ -54,24 +55,46 @@ async def _guard(sandbox: Sandbox, request: Request) -> Response | None:
     return fault_response(ApiFault(503, "SERVER_UNAVAILABLE", "Server is unavailable, please try again later"))
 
 
+class SalesforceMiddleware:
+    """Guards `/services/data` calls and stamps `Sforce-Limit-Info` on their answers. A plain ASGI middleware:
+    (Starlette's BaseHTTPMiddleware would wrap every answer in a stream)."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(DATA_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        sandbox = self.sandbox
+        status = 500
+
+        async def stamped(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append(
+                    "Sforce-Limit-Info", f"api-usage={sandbox.used}/{sandbox.daily_max}"
+                )
+            await send(message)
+
+        if not _version_ok(scope["path"]):
+            await fault_response(ApiFault(404, "NOT_FOUND", "The requested resource does not exist"))(
+                scope, receive, stamped
+            )
+            return
+        refused = await _guard(sandbox, Request(scope))
+        await (refused or self.app)(scope, receive, stamped)
+        if scope["method"] in {"POST", "PATCH", "PUT", "DELETE"} and status < 400:
+            sandbox.save()
+
+
 def create_app(sandbox: Sandbox) -> FastAPI:
     """The FastAPI application serving `sandbox`."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sandbox = sandbox
-
-    @app.middleware("http")
-    async def salesforce(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        path = request.url.path
-        if not path.startswith(DATA_PREFIX):
-            return await call_next(request)
-        if not _version_ok(path):
-            return fault_response(ApiFault(404, "NOT_FOUND", "The requested resource does not exist"))
-        refused = await _guard(sandbox, request)
-        response = refused or await call_next(request)
-        response.headers["Sforce-Limit-Info"] = f"api-usage={sandbox.used}/{sandbox.daily_max}"
-        if request.method in {"POST", "PATCH", "PUT", "DELETE"} and response.status_code < 400:
-            sandbox.save()
-        return response
+    app.add_middleware(SalesforceMiddleware, sandbox=sandbox)
 
     @app.exception_handler(ApiFault)
     async def api_fault(request: Request, exc: ApiFault) -> JSONResponse:
