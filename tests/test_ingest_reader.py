@@ -207,3 +207,9 @@ def test_csv_record_whose_quoted_cell_spans_a_refused_line_is_refused_not_patche
     assert (2, "a quoted cell spans line 3, which was refused") in reasons
     assert (5, "a quoted cell spans line 6, which was refused") in reasons
     assert {line for line, _ in reasons} == {2, 3, 5, 6}
+
+
+def test_ndjson_with_a_byte_order_mark_is_read_and_detected() -> None:
+    data = b'\xef\xbb\xbf{"id": "1"}\n{"id": "2"}\n'
+    assert items(read_ndjson, data) == [(1, {"id": "1"}), (2, {"id": "2"})]
+    assert detect_format("-", io.BufferedReader(io.BytesIO(data))) == "ndjson"  # type: ignore[arg-type]

@@ -63,6 +63,8 @@ def read_ndjson(stream: IO[bytes], max_bytes: int) -> Iterator[Item]:
     lines = _Lines(stream, max_bytes)
     for text in lines:
         yield from lines.take_bad()
+        if lines.count == 1:
+            text = text.removeprefix("\ufeff")  # a byte order mark, as some Windows tools write
         if not text.strip():
             continue
         try:
@@ -135,7 +137,7 @@ def detect_format(name: str, stream: IO[bytes]) -> str:
         return "csv"
     peek = getattr(stream, "peek", None)
     head = peek(512) if peek else b""
-    return "ndjson" if head.lstrip().startswith(b"{") else "csv"
+    return "ndjson" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv"
 
 
 def read_records(name: str, stream: IO[bytes], max_bytes: int) -> Iterator[Item]:
