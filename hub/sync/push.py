@@ -37,29 +37,39 @@ class Write:
 
 
 def push_object(ctx: SyncContext, plan: ObjectPlan) -> None:
-    """Push every customer changed since the watermark (and earlier failures) to one object."""
+    """Push every customer changed since the watermark (and earlier failures) to one object.
+
+    Retried customers go first and do not move the watermark (customers changed before them may still be
+    waiting); none is pushed twice in one run."""
     cursor_name = f"push:{plan.object}"
     with ctx.database.transaction() as conn:
         watermark = store.get_cursor(conn, ctx.name, cursor_name) or EPOCH
         retry = store.open_push_errors(conn, ctx.name, plan.object)
     newest = watermark
-    for chunk in _changed_customers(ctx, datetime.fromisoformat(watermark), retry):
+    pushed: set[str] = set()
+    for chunk, retried in _changed_customers(ctx, datetime.fromisoformat(watermark), retry):
         with ctx.database.transaction() as conn:
-            _push_chunk(conn, ctx, plan, [cid for cid, _ in chunk])
-            newest = max(newest, *(at.isoformat() for _, at in chunk))
-            if not ctx.dry_run:
+            wanted = [cid for cid, _ in chunk if cid not in pushed]
+            if wanted:
+                _push_chunk(conn, ctx, plan, wanted)
+            pushed.update(wanted)
+            if not retried and not ctx.dry_run:
+                newest = max([newest, *(at.isoformat() for _, at in chunk)])
                 store.set_cursor(conn, ctx.name, cursor_name, newest, ctx.now())
 
 
-def _changed_customers(ctx: SyncContext, since: datetime, retry: list[str]) -> Iterator[list[tuple[str, datetime]]]:
-    """Chunks of (customer id, updated_at), oldest change first; retried customers come first."""
+def _changed_customers(
+    ctx: SyncContext, since: datetime, retry: list[str]
+) -> Iterator[tuple[list[tuple[str, datetime]], bool]]:
+    """Chunks of (customer id, updated_at), each with whether it holds retried customers (those come first),
+    then the customers changed since the watermark, oldest change first."""
     live = customers.c.merged_into.is_(None) & customers.c.deleted_at.is_(None)
     if retry:
         with ctx.database.transaction() as conn:
             found = conn.execute(select(customers.c.id, customers.c.updated_at).where(live, customers.c.id.in_(retry)))
             pending = [(r.id, r.updated_at) for r in found]
         for start in range(0, len(pending), CHUNK):
-            yield pending[start : start + CHUNK]
+            yield pending[start : start + CHUNK], True
     after = (since, "")
     while True:
         with ctx.database.transaction() as conn:
@@ -76,7 +86,7 @@ def _changed_customers(ctx: SyncContext, since: datetime, retry: list[str]) -> I
             rows = [(r.id, r.updated_at) for r in conn.execute(query)]
         if not rows:
             return
-        yield rows
+        yield rows, False
         after = (rows[-1][1], rows[-1][0])
 
 

@@ -129,7 +129,8 @@ class WrappedAdapter:
     """A memory adapter that counts writes and can die: after `die_after_pages` change pages have been handed
     out (the next request for one kills the run), or on the `die_on_write`-th write call (before or after the
     CRM applied it: `die_after_write`). `fault_after_pages=(n, "rate_limit")` makes the call after the n-th
-    page fail with that fault; `auth_error` makes `check()` refuse the credentials."""
+    page fail with that fault, `fault_on_write=(n, "outage")` the n-th write call; `auth_error` makes
+    `check()` refuse the credentials."""
 
     def __init__(
         self,
@@ -141,6 +142,7 @@ class WrappedAdapter:
         die_after_write: bool = False,
         auth_error: bool = False,
         fault_after_pages: tuple[int, str] | None = None,
+        fault_on_write: tuple[int, str] | None = None,
     ) -> None:
         self.inner = MemoryAdapter(system, page_size=page_size)
         self.system = system
@@ -149,6 +151,7 @@ class WrappedAdapter:
         self.die_after_write = die_after_write
         self.auth_error = auth_error
         self.fault_after_pages = fault_after_pages
+        self.fault_on_write = fault_on_write
         self.writes = 0
         self.pages = 0
 
@@ -178,6 +181,8 @@ class WrappedAdapter:
 
     def _write(self, call: Any) -> list[RecordResult]:
         self.writes += 1
+        if self.fault_on_write is not None and self.writes == self.fault_on_write[0]:
+            self.system.faults.append(self.fault_on_write[1])
         dying = self.die_on_write is not None and self.writes >= self.die_on_write
         if dying and not self.die_after_write:
             raise Killed()
