@@ -75,6 +75,7 @@ def _prepare(
     # client's delayed ACK would otherwise add about 40 ms to every answer.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", port or 0))
+    sock.listen(128)  # connections made right after the first line wait in the backlog until uvicorn serves
     bound = sock.getsockname()[1]
     tls = make_tls(Path(tempfile.mkdtemp(prefix="rapport-sf-sandbox-")))
     sandbox = Sandbox.create(blank=blank, state_file=state_file)
