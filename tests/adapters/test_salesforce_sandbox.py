@@ -149,3 +149,14 @@ def test_the_rapport_sandbox_command_prints_what_simple_salesforce_needs() -> No
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_one_external_id_twice_in_a_collection_is_refused_for_both(sandbox: SandboxHandle, door: Backdoor) -> None:
+    records = [{"attributes": {"type": "Contact"}, "Rapport_Id__c": key, "LastName": "X"} for key in ("a", "A", "b")]
+    body = {"allOrNone": False, "records": records}
+    results = client(sandbox).restful("composite/sobjects/Contact/Rapport_Id__c", method="PATCH", json=body)
+    assert [r["errors"][0]["statusCode"] if r["errors"] else None for r in results] == [
+        "DUPLICATE_EXTERNAL_ID",
+        "DUPLICATE_EXTERNAL_ID",
+        None,
+    ]

@@ -124,7 +124,14 @@ async def upsert_many(request: Request, version: str, obj: str, ext_field: str) 
     values = [org.parse(name, r) for r in records if _type(org, r, name)]
     who = origin(request, version)
 
+    keys = [org.fold(name, spec["name"], v[spec["name"]]) for v in values if v.get(spec["name"]) not in (None, "")]
+    repeated = {k for k in keys if keys.count(k) > 1}
+
     def write(fields: dict[str, Any]) -> Outcome:
+        value = fields.get(spec["name"])
+        if value not in (None, "") and org.fold(name, spec["name"], value) in repeated:
+            message = f"Duplicate external id specified: {value}"
+            return Outcome(errors=[RecordError("DUPLICATE_EXTERNAL_ID", message, [spec["name"]])])
         if "Id" in fields:
             message = "Id is not allowed in an upsert by external id"
             return Outcome(errors=[RecordError("INVALID_FIELD", message, ["Id"])])

@@ -79,9 +79,10 @@ class Org:
 
     def find_by(self, obj: str, name: str, value: Any) -> list[str]:
         """Ids of live records whose (external id or unique) field equals `value`."""
-        return sorted(self._lookup(obj, name).get(self._fold(obj, name, value), set()))
+        return sorted(self._lookup(obj, name).get(self.fold(obj, name, value), set()))
 
-    def _fold(self, obj: str, name: str, value: Any) -> str:
+    def fold(self, obj: str, name: str, value: Any) -> str:
+        """The index key of a value (case-insensitive unless the field is case-sensitive)."""
         spec = self.fields(obj)[name]
         text = str(value)
         return text if spec.get("caseSensitive") else text.lower()
@@ -92,7 +93,7 @@ class Org:
             index: dict[str, set[str]] = {}
             for record in self.live(obj):
                 if record.get(name) not in (None, ""):
-                    index.setdefault(self._fold(obj, name, record[name]), set()).add(record["Id"])
+                    index.setdefault(self.fold(obj, name, record[name]), set()).add(record["Id"])
             self._index[key] = index
         return self._index[key]
 
@@ -101,9 +102,9 @@ class Org:
             if o != obj:
                 continue
             if old is not None and old.get(name) not in (None, ""):
-                index.get(self._fold(obj, name, old[name]), set()).discard(record["Id"])
+                index.get(self.fold(obj, name, old[name]), set()).discard(record["Id"])
             if not record["IsDeleted"] and record.get(name) not in (None, ""):
-                index.setdefault(self._fold(obj, name, record[name]), set()).add(record["Id"])
+                index.setdefault(self.fold(obj, name, record[name]), set()).add(record["Id"])
 
     # -- writes -----------------------------------------------------------------------------------------
     def stamp(self) -> str:
