@@ -83,7 +83,13 @@ def plan_connections(
     planned: list[_Planned] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries or []):
-        label = f"{path}: connections[{index}]" + (f" ({entry.get('name')})" if isinstance(entry, dict) else "")
+        name = entry.get("name") if isinstance(entry, dict) else None
+        label = f"{path}: connections[{index}]" + (f" ({name})" if isinstance(entry, dict) else "")
+        if isinstance(name, str):  # checked first: reported even when the entry has other problems
+            if name in seen:
+                problems.append(f"{label}: the name {name} is used twice")
+                continue
+            seen.add(name)
         try:
             spec = ConnectionSpec.model_validate(resolve_env(entry))
         except MissingVariableError as exc:
@@ -92,10 +98,6 @@ def plan_connections(
         except ValidationError as exc:
             problems += [f"{label}: {'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors()]
             continue
-        if spec.name in seen:
-            problems.append(f"{label}: the name {spec.name} is used twice")
-            continue
-        seen.add(spec.name)
         item = _Planned(spec)
         problems += _plan_mappings(path, spec, item, factory, warnings)
         planned.append(item)
