@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -52,7 +51,7 @@ def _run(
 ) -> list[Outcome] | JSONResponse:
     """Apply `write` in order; a partial fault stops after N records with a 503 (what was done stays done);
     allOrNone restores the org when any record fails."""
-    snapshot = copy.deepcopy((sandbox.org.records, sandbox.org.origins)) if all_or_none else None
+    snapshot = sandbox.org.snapshot() if all_or_none else None
     fault = sandbox.next_fault(partial=True)
     outcomes: list[Outcome] = []
     for index, record in enumerate(records):
@@ -61,8 +60,7 @@ def _run(
             return fault_response(ApiFault(503, "SERVER_UNAVAILABLE", "Server is unavailable, please try again later"))
         outcomes.append(write(record))
     if snapshot is not None and not all(o.ok for o in outcomes):
-        sandbox.org.records, sandbox.org.origins = snapshot
-        sandbox.org._index.clear()
+        sandbox.org.restore(snapshot)
         outcomes = [Outcome(errors=o.errors or [ROLLED_BACK]) for o in outcomes]
     return outcomes
 

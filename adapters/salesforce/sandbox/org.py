@@ -6,6 +6,7 @@ Deleted records stay in the recycle bin (`IsDeleted` true) so queryAll can repor
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,20 @@ class Org:
                 index.get(self.fold(obj, name, old[name]), set()).discard(record["Id"])
             if not record["IsDeleted"] and record.get(name) not in (None, ""):
                 index.setdefault(self.fold(obj, name, record[name]), set()).add(record["Id"])
+
+    def snapshot(self) -> tuple[Any, Any]:
+        """A copy of the records, to restore when an allOrNone request fails."""
+        return copy.deepcopy((self.records, self.origins))
+
+    def restore(self, snapshot: tuple[Any, Any]) -> None:
+        """Put back the records of `snapshot`."""
+        self.records, self.origins = snapshot
+        self._index.clear()
+
+    def resume_after(self, count: int, last: datetime) -> None:
+        """Continue ids and stamps after `count` loaded records whose newest stamp is `last`."""
+        self._numbers = itertools.count(count + 1)
+        self._last = max(self._last, last)
 
     # -- writes -----------------------------------------------------------------------------------------
     def stamp(self) -> str:

@@ -110,6 +110,4 @@ class Sandbox:
         self.primary_session = str(data.get("primary") or self.primary_session)
         self.sessions.add(self.primary_session)
         count = sum(len(r) for r in self.org.records.values())
-        for _ in range(count):
-            next(self.org._numbers)
-        self.org._last = max(self.org._last, parse_datetime(data["last"]))
+        self.org.resume_after(count, parse_datetime(data["last"]))
