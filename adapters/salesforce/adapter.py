@@ -13,7 +13,7 @@ from adapters.base import (
     RecordResult,
     UpsertItem,
 )
-from adapters.salesforce import bulk, reads, setup, writes
+from adapters.salesforce import bulk, permissions, reads, setup, writes
 from adapters.salesforce.client import Client
 from adapters.salesforce.config import OBJECTS, SalesforceConfig
 from adapters.schema import ObjectSchema, from_salesforce_describe
@@ -58,19 +58,15 @@ class SalesforceAdapter:
             )
 
     def setup(self) -> list[str]:
-        """Create what is missing (Tooling API); one line per thing created, none when the org was ready."""
-        _, missing, objects = setup.problems(self.client, self._needs())
-        try:
-            lines = setup.create(self.client, missing, objects)
-        except ConfigError as exc:
-            if "DUPLICATE_DEVELOPER_NAME" in str(exc):
-                raise ConfigError(
-                    f"{exc}: the field exists but the integration user cannot see it; grant it field access "
-                    "(a permission set) and run setup again"
-                ) from None
-            raise
+        """Create what is missing (Tooling API) and grant the integration user access to it (a permission set);
+        one line per change, none when the org was ready."""
+        needs = self._needs()
+        _, missing, objects = setup.problems(self.client, needs)
+        lines = setup.create(self.client, missing, objects)
+        custom = [o for o in needs if o.endswith("__c")]
+        lines += permissions.grant(self.client, needs, custom)
         self._fields.clear()
-        remaining, _, _ = setup.problems(self.client, self._needs())
+        remaining, _, _ = setup.problems(self.client, needs)
         if remaining:
             raise ConfigError(f"Salesforce setup could not fix: {'; '.join(remaining)}")
         return lines

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.base import ConfigError
 from adapters.salesforce.client import Client
 from adapters.salesforce.writes import INTERACTION_OBJECT
 
@@ -133,16 +134,26 @@ def problems(client: Client, needs: dict[str, list[Need]]) -> tuple[list[str], l
     return messages, missing, objects
 
 
+def _post(client: Client, kind: str, body: dict[str, Any]) -> bool:
+    """Create one Tooling API component; False when it already exists but the user cannot see it (access is
+    granted afterwards, which makes it visible)."""
+    try:
+        client.rest("POST", f"tooling/sobjects/{kind}", json=body, idempotent=False)
+    except ConfigError as exc:
+        if "DUPLICATE_DEVELOPER_NAME" not in str(exc):
+            raise
+        return False
+    return True
+
+
 def create(client: Client, missing: list[tuple[str, Need]], objects: list[str]) -> list[str]:
-    """Create the missing objects and fields; one line per thing created."""
+    """Create the missing objects and fields; one line per thing created or found hidden."""
     lines: list[str] = []
-    path = "tooling/sobjects/"
     for sobject in objects:
-        body = {"FullName": sobject, "Metadata": INTERACTION_METADATA}
-        client.rest("POST", path + "CustomObject", json=body, idempotent=False)
-        lines.append(f"created custom object {sobject} ({INTERACTION_METADATA['label']})")
+        made = _post(client, "CustomObject", {"FullName": sobject, "Metadata": INTERACTION_METADATA})
+        verb = "created" if made else "found hidden"
+        lines.append(f"{verb} custom object {sobject} ({INTERACTION_METADATA['label']})")
     for sobject, need in missing:
-        body = {"FullName": f"{sobject}.{need.name}", "Metadata": need.metadata}
-        client.rest("POST", path + "CustomField", json=body, idempotent=False)
-        lines.append(f"created field {sobject}.{need.name} ({need.summary})")
+        made = _post(client, "CustomField", {"FullName": f"{sobject}.{need.name}", "Metadata": need.metadata})
+        lines.append(f"{'created' if made else 'found hidden'} field {sobject}.{need.name} ({need.summary})")
     return lines

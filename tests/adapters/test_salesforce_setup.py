@@ -44,14 +44,22 @@ def test_setup_creates_what_is_missing_then_check_passes_and_setup_is_idempotent
     lines = adapter.setup()
     assert "created custom object Rapport_Social_Interaction__c (Rapport Social Interaction)" in lines
     assert any(line.startswith("created field Contact.Rapport_Id__c") for line in lines)
-    assert len(lines) == 1 + 5 * 2 + 9
+    assert len([line for line in lines if line.startswith("created field")]) == 5 * 2 + 9
+    assert lines[-4:] == [
+        "created permission set Rapport_Integration",
+        "granted read, create, edit and delete on Rapport_Social_Interaction__c to Rapport_Integration",
+        "granted read and edit on 19 fields to Rapport_Integration",
+        "assigned Rapport_Integration to the integration user",
+    ]
     adapter.check()
     assert from_config(config(blank)).setup() == []
 
 
 def test_setup_without_social_history_leaves_the_custom_object_out(blank: SandboxHandle) -> None:
     adapter = from_config(config(blank, objects=["contact"], social_history=False))
-    assert len(adapter.setup()) == 5
+    lines = adapter.setup()
+    assert len([line for line in lines if line.startswith("created field")]) == 5
+    assert not any("Rapport_Social_Interaction__c" in line for line in lines)
     adapter.check()
 
 

@@ -92,6 +92,9 @@ def standard_objects(blank: bool) -> dict[str, dict[str, Any]]:
         objects[describe["name"]] = describe
     if not blank:
         objects[INTERACTION_OBJECT] = interaction_describe()
+    from adapters.salesforce.sandbox.security import security_objects  # imports this module's helpers
+
+    objects.update(security_objects())
     return objects
 
 

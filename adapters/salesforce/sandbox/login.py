@@ -13,7 +13,8 @@ import jwt
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from adapters.salesforce.sandbox.state import ORG_ID, Sandbox, new_session
+from adapters.salesforce.sandbox.org import USER_ID
+from adapters.salesforce.sandbox.state import ORG_ID, USERNAME, Sandbox, new_session
 from adapters.salesforce.sandbox.web import state
 
 router = APIRouter()
@@ -70,6 +71,18 @@ def _jwt_grant(sandbox: Sandbox, assertion: str) -> JSONResponse:
     if username not in sandbox.users:
         return _oauth_error("invalid_grant", "user hasn't approved this consumer")
     return _token(sandbox, username)
+
+
+@router.get("/services/oauth2/userinfo")
+async def userinfo(request: Request) -> Response:
+    """Who the bearer token belongs to (OpenID Connect userinfo)."""
+    sandbox = state(request)
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("bearer ") or auth[7:].strip() not in sandbox.sessions:
+        return Response("Bad_OAuth_Token", status_code=403, media_type="text/plain")
+    body = {"sub": f"{sandbox.instance_url}/id/{ORG_ID}/{USER_ID}", "user_id": USER_ID, "organization_id": ORG_ID,
+            "preferred_username": USERNAME, "email": USERNAME}  # fmt: skip
+    return JSONResponse(body)
 
 
 @router.post("/services/oauth2/token")

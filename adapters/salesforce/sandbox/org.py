@@ -16,6 +16,7 @@ from typing import Any
 from adapters.salesforce.sandbox import catalog
 from adapters.salesforce.sandbox.errors import ApiFault, Outcome, RecordError, not_found
 from adapters.salesforce.sandbox.ids import make_id, to18
+from adapters.salesforce.sandbox.security import permission_errors
 from adapters.salesforce.sandbox.values import coerce, format_datetime, required_missing, value_errors
 
 USER_ID = make_id("005", 1)
@@ -254,6 +255,8 @@ class Org:
                     errors.append(RecordError("DUPLICATE_VALUE", message, [name]))
             if spec["type"] == "reference" and value not in (None, ""):
                 errors += self._reference_errors(spec, value)
+        if creating:
+            errors += permission_errors(self.objects, obj, values)
         return errors
 
     def _reference_errors(self, spec: Mapping[str, Any], value: str) -> list[RecordError]:
