@@ -16,6 +16,7 @@ from hub.jobs.queue import DONE, QUEUED
 from hub.jobs.worker import Handler
 from hub.secrets import SecretBox
 from hub.settings import Settings
+from hub.webhooks_inbound_jobs import INBOUND_JOB, InboundProcessor
 from hub.webhooks_store import DELIVER_JOB, PENDING, SqlDeliveryStore, wake_deliverers
 from webhooks.outbound.dispatcher import Dispatcher
 from webhooks.outbound.sender import HttpSender
@@ -75,6 +76,4 @@ def _schedule_next(conn: Connection, now: datetime) -> None:
 
 def webhook_handlers(database: Database, settings: Settings) -> dict[str, Handler]:
     """Job kind -> handler for every webhook job kind."""
-    from hub.webhooks_inbound_jobs import INBOUND_JOB, InboundProcessor
-
     return {DELIVER_JOB: Deliverer(database, settings), INBOUND_JOB: InboundProcessor(database, settings)}

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hub.api import connections, customers, erasure, operations, records, sync_runs, webhooks
+from hub.api import connections, customers, erasure, inbound, operations, records, sync_runs, webhooks
 from hub.api.limits import BodyLimitMiddleware, max_body_bytes
 from hub.api.openapi import install_openapi
 from hub.api.problems import CatchAllMiddleware, install_problem_handlers
@@ -59,6 +59,7 @@ def create_app(settings: Settings, database: Database | None = None, runtime: Ru
         sync_runs.router,
         erasure.router,
         webhooks.router,
+        inbound.router,
     ):
         app.include_router(router)
     webhooks.install_event_docs(app)
