@@ -19,6 +19,7 @@ from hub.db.sync_tables import (
     sync_errors,
     sync_runs,
 )
+from hub.db.tables import customers
 from hub.secrets import SecretBox
 from hub.sync.config import ConnectionSpec
 from mappings import Mapping, load_dict
@@ -178,7 +179,8 @@ def crm_links_by_crm_ids(conn: Connection, connection: str, obj: str, crm_ids: l
     query = select(crm_records).where(
         crm_records.c.connection == connection, crm_records.c.object == obj, crm_records.c.crm_id.in_(crm_ids)
     )
-    return {row.crm_id: CrmLink.from_row(row) for row in conn.execute(query)}
+    links = [CrmLink.from_row(row) for row in conn.execute(query)]
+    return {link.crm_id or "": link for link in follow_merges(conn, links)}
 
 
 def crm_links_by_link_ids(conn: Connection, link_ids: list[str]) -> dict[str, CrmLink]:
@@ -188,14 +190,30 @@ def crm_links_by_link_ids(conn: Connection, link_ids: list[str]) -> dict[str, Cr
 
 
 def crm_links_of_customers(conn: Connection, connection: str, obj: str, customer_ids: list[str]) -> list[CrmLink]:
-    """Live CRM records of these customers in one connection's object."""
+    """Live CRM records of these customers in one connection's object, including those still linked to a
+    customer merged into one of them."""
+    absorbed = select(customers.c.id).where(customers.c.merged_into.in_(customer_ids))
     query = select(crm_records).where(
         crm_records.c.connection == connection,
         crm_records.c.object == obj,
-        crm_records.c.customer_id.in_(customer_ids),
+        crm_records.c.customer_id.in_(customer_ids) | crm_records.c.customer_id.in_(absorbed),
         crm_records.c.deleted_at.is_(None),
     )
-    return [CrmLink.from_row(row) for row in conn.execute(query)]
+    return follow_merges(conn, [CrmLink.from_row(row) for row in conn.execute(query)])
+
+
+def follow_merges(conn: Connection, links: list[CrmLink]) -> list[CrmLink]:
+    """`links` with each customer merged away replaced by its survivor (saved with the link's next write), so
+    the CRM records of merged customers carry, and are synced as, the one customer they now belong to."""
+    ids = sorted({link.customer_id for link in links if link.customer_id})
+    if ids:
+        query = select(customers.c.id, customers.c.merged_into).where(
+            customers.c.id.in_(ids), customers.c.merged_into.is_not(None)
+        )
+        survivor = {str(cid): str(into) for cid, into in conn.execute(query)}
+        for link in links:
+            link.customer_id = survivor.get(link.customer_id or "", link.customer_id)
+    return links
 
 
 def save_crm_link(conn: Connection, link: CrmLink, now: datetime) -> None:

@@ -18,6 +18,7 @@ from tests.sync.sync_helpers import (
     cursor,
     ingest,
     mapping_text,
+    people,
     person,
     row_counts,
     snapshot,
@@ -213,3 +214,30 @@ def test_refused_credentials_fail_the_run_with_a_message_an_admin_understands(
         run = conn.execute(select(sync_runs)).one()
     assert (run.status, run.error) == ("failed", message)
     assert count(runtime, crm_records) == 0
+
+
+def test_two_crm_records_of_one_person_share_the_customer_id_after_a_merge(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path
+) -> None:
+    crm = crms.system("crm")
+    by_email = crm.create({"firstname": "Ana", "lastname": "Novak", "email": "ana@example.si"})
+    by_phone = crm.create({"firstname": "Ana", "lastname": "Novak", "phone": "+386 40 123 456"})
+    # email is pull-only here: filling the first record's email into the second would be refused (unique)
+    apply(runtime, crms, tmp_path, mapping=mapping_text(
+        "{target: email, source: email, direction: pull}", "{target: phone, source: phone, direction: pull}",
+        "{target: rapport_social_handles, source: handles, direction: push, transforms: [social_handles]}",
+    ))  # fmt: skip
+    runtime.sync.run("crm")
+    runtime.sync.run("crm")  # our own writes come back once as echoes; now the CRM has nothing new
+    before = crm.records[by_email]["rapport_customer_id"], crm.records[by_phone]["rapport_customer_id"]
+    assert before[0] != before[1]  # nothing tied them yet
+
+    # a profile carrying both the email and the phone shows they are one person: the customers merge
+    ingest(runtime, {**IG, "phone": "+386 40 123 456"})
+    assert len(people(runtime)) == 1
+    runtime.sync.run("crm")
+
+    survivor = person(runtime, "ana@example.si")["id"]
+    assert crm.records[by_email]["rapport_customer_id"] == survivor
+    assert crm.records[by_phone]["rapport_customer_id"] == survivor
+    assert "instagram: ana.novak" in crm.records[by_phone]["rapport_social_handles"]
