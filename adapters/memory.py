@@ -57,6 +57,21 @@ class MemorySystem:
     faults: list[str] = field(default_factory=list)  # "rate_limit" or "outage", consumed one per call
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _unique: dict[tuple[str, Any], str] = field(default_factory=dict)  # (field, folded value) -> record id
+
+    def _unique_fields(self) -> list[str]:
+        return [name for name, spec in self.schema.fields.items() if spec.unique]
+
+    def _index(self, record_id: str, add: bool) -> None:
+        record = self.records[record_id]
+        for name in self._unique_fields():
+            key = (name, _fold(record.get(name)))
+            if key[1] in (None, ""):
+                continue
+            if add:
+                self._unique[key] = record_id
+            elif self._unique.get(key) == record_id:
+                del self._unique[key]
 
     def call(self) -> None:
         """Count one API call and raise an injected fault if one is queued."""
@@ -76,16 +91,21 @@ class MemorySystem:
         """Create a record directly (as a person would in the CRM); returns its id."""
         record_id = f"m{next(self._ids):06d}"
         self.records[record_id] = {"id": record_id, **fields}
+        self._index(record_id, add=True)
         self.touch(record_id)
         return record_id
 
     def edit(self, record_id: str, fields: Mapping[str, Any]) -> None:
         """Change fields directly (as a person would)."""
+        self._index(record_id, add=False)
         self.records[record_id].update(fields)
+        self._index(record_id, add=True)
         self.touch(record_id)
 
     def delete(self, record_id: str) -> None:
         """Delete a record directly."""
+        if record_id in self.records:
+            self._index(record_id, add=False)
         if self.records.pop(record_id, None) is not None:
             self.changed.pop(record_id, None)
             self.tombstones[record_id] = next(self._seq)
@@ -94,12 +114,7 @@ class MemorySystem:
         """The id of the record whose field `name` equals `value` (unique fields)."""
         if value in (None, ""):
             return None
-        folded = value.lower() if isinstance(value, str) else value
-        for record_id, record in self.records.items():
-            current = record.get(name)
-            if (current.lower() if isinstance(current, str) else current) == folded:
-                return record_id
-        return None
+        return self._unique.get((name, _fold(value)))
 
     def reject(self, fields: Mapping[str, Any], own_id: str | None) -> RecordRejected | None:
         """Why the system would refuse these field values (unknown, read-only, too long, duplicate), or None."""
@@ -117,6 +132,10 @@ class MemorySystem:
                 if holder and holder != own_id:
                     return RecordRejected("DUPLICATE_VALUE", f"another record already has this {name}", [name])
         return None
+
+
+def _fold(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 class MemoryAdapter:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
+from hub.db.sync_tables import crm_records
 from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
 from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
@@ -133,6 +134,8 @@ class HubResolver:
             conn.execute(
                 update(identity_links).where(identity_links.c.customer_id == loser).values(customer_id=survivor)
             )
+            # CRM records follow their customer, so the next push writes the survivor's id into them
+            conn.execute(update(crm_records).where(crm_records.c.customer_id == loser).values(customer_id=survivor))
             conn.execute(
                 update(customers)
                 .where((customers.c.id == loser) | (customers.c.merged_into == loser))

@@ -165,7 +165,7 @@ def _store_and_resolve(conn: Connection, ctx: SyncContext, batch: list[Any], lin
     for link in links:
         if link.record_key in customer_of:
             link.customer_id = customer_of[link.record_key]
-        store.save_crm_link(conn, link, now)
+    store.save_crm_links(conn, links, now)
 
 
 def _pin_known_customers(conn: Connection, links: list[CrmLink], now: Any) -> None:

@@ -165,6 +165,6 @@ def _execute(conn: Connection, ctx: SyncContext, plan: ObjectPlan, writes: list[
         ctx.counts.updated += int(not created)
         write.link.crm_id = result.crm_id or write.link.crm_id
         write.link.last_written = {**write.link.last_written, **write.fields}
-        store.save_crm_link(conn, write.link, now)
         done.append(write.link.link_id)
+    store.save_crm_links(conn, [w.link for w, r in results if r.error is None], now)
     store.resolve_errors(conn, ctx.name, plan.object, "push", done, now)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from hub.db.database import insert_ignoring_conflicts
 from hub.db.sync_tables import (
@@ -217,16 +217,36 @@ def follow_merges(conn: Connection, links: list[CrmLink]) -> list[CrmLink]:
 
 
 def save_crm_link(conn: Connection, link: CrmLink, now: datetime) -> None:
-    """Insert or update a CRM record link (by link id)."""
-    values = {
+    """Insert or update one CRM record link (by link id)."""
+    save_crm_links(conn, [link], now)
+
+
+def _link_values(link: CrmLink) -> dict[str, Any]:
+    return {
         "connection": link.connection, "object": link.object, "crm_id": link.crm_id, "customer_id": link.customer_id,
         "record_key": link.record_key, "last_written": link.last_written, "crm_modified_at": link.crm_modified_at,
     }  # fmt: skip
-    if link.id is None:
-        insert_ignoring_conflicts(conn, crm_records, [{**values, "link_id": link.link_id, "pushed_at": None}])
-        link.id = conn.execute(select(crm_records.c.id).where(crm_records.c.link_id == link.link_id)).scalar()
-    else:
-        conn.execute(update(crm_records).where(crm_records.c.id == link.id).values(**values))
+
+
+def save_crm_links(conn: Connection, links: list[CrmLink], now: datetime) -> None:
+    """Insert new and update known CRM record links, a statement for each kind (pages hold thousands)."""
+    fresh = [link for link in links if link.id is None]
+    known = [link for link in links if link.id is not None]
+    if fresh:
+        rows = [{**_link_values(link), "link_id": link.link_id, "pushed_at": None} for link in fresh]
+        insert_ignoring_conflicts(conn, crm_records, rows)
+        query = select(crm_records.c.link_id, crm_records.c.id).where(
+            crm_records.c.link_id.in_([link.link_id for link in fresh])
+        )
+        ids = {str(link_id): int(rid) for link_id, rid in conn.execute(query)}
+        for link in fresh:
+            link.id = ids.get(link.link_id)
+    if known:
+        params: dict[str, Any] = {name: bindparam(f"v_{name}") for name in _link_values(known[0])}
+        conn.execute(
+            update(crm_records).where(crm_records.c.id == bindparam("v_id")).values(params),
+            [{"v_id": link.id, **{f"v_{k}": v for k, v in _link_values(link).items()}} for link in known],
+        )
 
 
 def mark_deleted(link_id: str, now: datetime) -> Any:
