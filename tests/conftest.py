@@ -51,9 +51,17 @@ def _selected_backends() -> list[str]:
 BACKENDS = _selected_backends()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres_only: a storage test of PostgreSQL-only behaviour (row locks)")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "database_url" in metafunc.fixturenames:
-        metafunc.parametrize("backend", BACKENDS, indirect=True)
+    if "database_url" in metafunc.fixturenames or "backend" in metafunc.fixturenames:
+        backends = BACKENDS
+        if metafunc.definition.get_closest_marker("postgres_only"):
+            # generated only for PostgreSQL (not skipped on SQLite, where the behaviour does not exist)
+            backends = [b for b in BACKENDS if b == "postgres"]
+        metafunc.parametrize("backend", backends, indirect=True)
 
 
 @pytest.fixture

@@ -152,11 +152,10 @@ def test_deferred_ingest_queues_one_job_per_changed_batch(service: IngestService
     assert len(set(resolved.values())) == 1
 
 
+@pytest.mark.postgres_only
 def test_postgres_concurrent_ingests_of_one_person_make_one_customer(
     service: IngestService, database: Database, backend: str
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); concurrent resolution is PostgreSQL's case")
     from datetime import UTC, datetime
 
     from sqlalchemy import text

@@ -215,9 +215,8 @@ def test_a_key_whose_running_job_lost_its_lease_is_free_again(database: Database
     assert claim(database, "w3", now=later) is None
 
 
+@pytest.mark.postgres_only
 def test_postgres_concurrent_claimers_get_different_jobs(database: Database, backend: str) -> None:
-    if backend != "postgres":
-        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises claimers")
     a, b = enqueue(database), enqueue(database)
     conn1, conn2 = database.engine.connect(), database.engine.connect()
     try:
@@ -234,9 +233,8 @@ def test_postgres_concurrent_claimers_get_different_jobs(database: Database, bac
         conn2.close()
 
 
+@pytest.mark.postgres_only
 def test_postgres_concurrent_claimers_never_run_one_key_twice(database: Database, backend: str) -> None:
-    if backend != "postgres":
-        pytest.skip("concurrent claim transactions are PostgreSQL's; SQLite serialises claimers")
     enqueue(database, concurrency_key="conn:sf")
     enqueue(database, concurrency_key="conn:sf")
     conn1, conn2 = database.engine.connect(), database.engine.connect()
