@@ -97,4 +97,4 @@ class Runtime:
 
     def scheduler(self) -> Scheduler:
         """A scheduler that competes for the single scheduler lease."""
-        return Scheduler(self.database, self.periodic_jobs(), new_worker_id())
+        return Scheduler(self.database, self.periodic_jobs, new_worker_id())

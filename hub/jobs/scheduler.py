@@ -7,6 +7,7 @@ so no periodic job runs twice; when it dies its lease expires and another proces
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,22 +46,46 @@ class Scheduler:
     """Holds (or waits for) the scheduler lease and enqueues periodic jobs while holding it."""
 
     def __init__(
-        self, database: Database, periodic: list[PeriodicJob], holder: str, *, lease_seconds: float = 30.0
+        self,
+        database: Database,
+        periodic: list[PeriodicJob] | Callable[[], list[PeriodicJob]],
+        holder: str,
+        *,
+        lease_seconds: float = 30.0,
+        refresh_seconds: float = 60.0,
     ) -> None:
         self.database = database
-        self.periodic = periodic
+        self._source = periodic if callable(periodic) else (lambda: list(periodic))
         self.holder = holder
         self.lease_seconds = lease_seconds
+        self.refresh_seconds = refresh_seconds
         self.is_leader = False
+        self.scheduled: dict[str, PeriodicJob] = {}
         self._scheduler = BackgroundScheduler(timezone="UTC")
 
     def start(self) -> None:
-        """Start timing; the lease is renewed at a third of its lifetime."""
+        """Start timing; the lease is renewed at a third of its lifetime, the schedule re-read every minute
+        (so connections declared after start are scheduled without a restart)."""
         self.renew_lease()
         self._scheduler.add_job(self.renew_lease, IntervalTrigger(seconds=self.lease_seconds / 3))
-        for job in self.periodic:
-            self._scheduler.add_job(self.fire, job.trigger(), args=[job], id=job.name, coalesce=True)
+        self._scheduler.add_job(self.refresh, IntervalTrigger(seconds=self.refresh_seconds))
+        self.refresh()
         self._scheduler.start()
+
+    def refresh(self) -> None:
+        """Bring the timed jobs in line with the current periodic list (added, changed, removed)."""
+        try:
+            wanted = {job.name: job for job in self._source()}
+        except Exception:
+            log.exception("could not read the schedule; keeping the current one")
+            return
+        for name in [n for n, job in self.scheduled.items() if wanted.get(n) != job]:
+            self._scheduler.remove_job(name)
+            del self.scheduled[name]
+        for name, job in wanted.items():
+            if name not in self.scheduled:
+                self._scheduler.add_job(self.fire, job.trigger(), args=[job], id=name, coalesce=True)
+                self.scheduled[name] = job
 
     def shutdown(self) -> None:
         """Stop timing and hand the lease over at once."""
