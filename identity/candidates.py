@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from identity.api import CandidateStore, IdentityRecord
-from identity.keys import ALL, is_blocking_key, profile_keys
+from identity.keys import ALL, STRONG_PREFIXES, is_blocking_key, profile_keys
 from identity.profile import Profile, build_profile
 from identity.schema import ColumnSpec
 from identity.stats import KeyStats
@@ -16,10 +16,18 @@ from identity.stats import KeyStats
 
 @dataclass(frozen=True, slots=True)
 class Indexed:
-    """A record's profile and index keys."""
+    """A record's profile and index keys, with the key families the prefilter intersects."""
 
     profile: Profile
     keys: frozenset[str]
+    strong: frozenset[str] = field(init=False)
+    name_pairs: frozenset[str] = field(init=False)
+    single_names: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "strong", frozenset(k for k in self.keys if k.startswith(STRONG_PREFIXES)))
+        object.__setattr__(self, "name_pairs", frozenset(k for k in self.keys if k.startswith(("n:", "ni:"))))
+        object.__setattr__(self, "single_names", frozenset(k for k in self.keys if k.startswith("g:")))
 
 
 class ProfileCache:

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from identity.keys import name_concat_keys
-from identity.namematch import EXACT, FUZZY, LEVEL_NAMES, VARIANT, NameMatch, compare_names, token_level
+from identity.namematch import EXACT, FUZZY, LEVEL_NAMES, VARIANT, NameMatch, compare_name_ids, token_level
 from identity.normalize.handles import handle_core
 from identity.normalize.names import latin_token
 from identity.normalize.text import skeleton
@@ -73,8 +73,10 @@ class Pair:
     def __post_init__(self) -> None:
         common = self.keys_a & self.keys_b
         by_prefix: dict[str, list[str]] = {}
-        for key in sorted(common):
+        for key in common:
             by_prefix.setdefault(key[: key.find(":") + 1], []).append(key)
+        for keys in by_prefix.values():
+            keys.sort()
         object.__setattr__(self, "common", common)
         object.__setattr__(self, "_by_prefix", by_prefix)
 
@@ -96,7 +98,7 @@ def _shared_weight(stats: KeyStats, count: int, bonus: float, cap: int) -> float
 
 def name_comparison(pair: Pair, stats: KeyStats, w: Weights) -> tuple[NameMatch, Comparison | None]:
     """Names, weighted by the rarity of the agreeing name."""
-    match = compare_names(pair.a.names, pair.b.names)
+    match = compare_name_ids(pair.a.names_id, pair.b.names_id, pair.a.names, pair.b.names)
     if match.outcome == "missing":
         return match, None
     values = tuple(sorted(match.matched))
@@ -185,13 +187,33 @@ def handle_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | N
     return None
 
 
+_CONCAT: dict[int, frozenset[str]] = {}
+_SPELLINGS: dict[int, frozenset[str]] = {}
+
+
+def _concat_of(profile: Profile) -> frozenset[str]:
+    found = _CONCAT.get(profile.names_id)
+    if found is None:
+        found = _CONCAT[profile.names_id] = frozenset(name_concat_keys(profile))
+    return found
+
+
+def _spellings_of(profile: Profile) -> frozenset[str]:
+    found = _SPELLINGS.get(profile.names_id)
+    if found is None:
+        tokens = [t for form in profile.names if not form.derived for t in form.tokens]
+        found = frozenset(k for t in tokens for k in t.keys if len(k) >= 4 and k[0] not in "#~")
+        _SPELLINGS[profile.names_id] = found
+    return found
+
+
 def _spells_name(pair: Pair, handles: list[str]) -> bool:
     """Whether a handle is made of its owner's name (namesakes often pick the same one)."""
     cores = {"c:" + handle_core(h) for h in handles}
-    if cores & (name_concat_keys(pair.a) | name_concat_keys(pair.b)):
+    if cores & (_concat_of(pair.a) | _concat_of(pair.b)):
         return True
     tokens = [t for form in (*pair.a.names, *pair.b.names) if not form.derived for t in form.tokens]
-    spellings = {k for t in tokens for k in t.keys if len(k) >= 4 and k[0] not in "#~"}
+    spellings = _spellings_of(pair.a) | _spellings_of(pair.b)
     for handle in handles:
         spelled = skeleton(handle_core(handle))
         if any(spelling in spelled for spelling in spellings):

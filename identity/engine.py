@@ -70,8 +70,8 @@ class IdentityEngine:
         scores: dict[tuple[str, str], PairScore] = {}
         for a, b in hood.pairs:
             left, right = _item(hood, a), _item(hood, b)
-            pair = Pair(left.profile, right.profile, left.keys, right.keys)
-            if may_link(pair, hood.stats, self.weights):
+            if may_link(left, right, hood.stats, self.weights):
+                pair = Pair(left.profile, right.profile, left.keys, right.keys)
                 scores[(a, b)] = score_pair(pair, hood.stats, self.weights)
         return scores
 

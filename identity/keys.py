@@ -8,6 +8,7 @@ Prefixes: `e:` email, `p:` E.164 phone, `pt:` phone tail, `a:` account on a netw
 
 from __future__ import annotations
 
+import sys
 from itertools import islice, product
 
 from identity.normalize.names import NameForm, NameToken
@@ -15,6 +16,8 @@ from identity.profile import Profile
 
 ALL = "_:all"
 COUNT_ONLY_PREFIXES = ("city:", "co:", "g:", "_:")
+# Keys whose agreement may be decisive on its own (identifiers rather than names or places).
+STRONG_PREFIXES = ("e:", "p:", "pt:", "a:", "h:", "w:", "d:", "i:")
 MAX_KEYS_PER_TOKEN = 6
 MAX_PAIR_KEYS = 24
 
@@ -110,7 +113,7 @@ def profile_keys(profile: Profile) -> list[str]:
     keys |= {"w:" + site for site in profile.websites}
     keys |= {"d:" + date for date in profile.dates} | {"i:" + ident for ident in profile.identifiers}
     keys |= {"city:" + city for city in profile.cities} | {"co:" + company for company in profile.companies}
-    return sorted(keys)
+    return sorted(sys.intern(key) for key in keys)  # interned: the index holds each key text once
 
 
 def is_blocking_key(key: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import permutations
 
 from rapidfuzz.distance import OSA
@@ -32,9 +31,24 @@ class NameMatch:
 MISSING = NameMatch("missing")
 
 
-@lru_cache(maxsize=500_000)
+_LEVELS: dict[tuple[int, int], tuple[NameToken, NameToken, int]] = {}
+_LEVELS_LIMIT = 2_000_000
+
+
 def token_level(a: NameToken, b: NameToken) -> int:
-    """Agreement level of two tokens."""
+    """Agreement level of two tokens, cached by identity (the cache holds the tokens, so ids stay unique)."""
+    key = (id(a), id(b))
+    cached = _LEVELS.get(key)
+    if cached is not None:
+        return cached[2]
+    if len(_LEVELS) > _LEVELS_LIMIT:
+        _LEVELS.clear()
+    level = _token_level(a, b)
+    _LEVELS[key] = (a, b, level)
+    return level
+
+
+def _token_level(a: NameToken, b: NameToken) -> int:
     if a.initial or b.initial:
         if a.initial and b.initial:
             return INITIAL if a.text == b.text else NONE
@@ -114,7 +128,21 @@ def _outcome(strong: int, initials: int, loose_a: bool, loose_b: bool, len_a: in
 _RANK = {"full": 5, "initial": 4, "single": 3, "conflict": 1, "different": 0, "missing": -1}
 
 
-@lru_cache(maxsize=200_000)
+_BY_IDS: dict[tuple[int, int], NameMatch] = {}
+_BY_IDS_LIMIT = 1_000_000
+
+
+def compare_name_ids(id_a: int, id_b: int, a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch:
+    """`compare_names`, cached by the names' ids (hashing small ints is cheaper than hashing names)."""
+    key = (id_a, id_b)
+    match = _BY_IDS.get(key)
+    if match is None:
+        if len(_BY_IDS) > _BY_IDS_LIMIT:
+            _BY_IDS.clear()
+        match = _BY_IDS[key] = compare_names(a, b)
+    return match
+
+
 def compare_names(a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch:
     """The best agreement between any form of `a` and any form of `b`."""
     if not a or not b:

@@ -6,36 +6,38 @@ with a rare enough name plus agreeing places, employers or handles, which the sh
 
 from __future__ import annotations
 
-from identity.compare import Pair
+from identity.candidates import Indexed
 from identity.stats import KeyStats
 from identity.weights import Weights
 
-# Keys whose agreement may be decisive on its own: such pairs are always scored.
-STRONG_PREFIXES = ("e:", "p:", "pt:", "a:", "h:", "w:", "d:", "i:")
 _NAME_PREFIXES = ("n:", "ni:")
 
 
-def _name_bound(pair: Pair, stats: KeyStats, weights: Weights) -> float:
-    name_counts = [stats.count(k) for prefix in _NAME_PREFIXES for k in pair.shared(prefix)]
-    if name_counts:
-        return stats.surprise(min(name_counts)) + max(weights.name_exact, weights.name_variant)
-    single = [stats.count(k) for k in pair.shared("g:")]
-    return stats.surprise(min(single)) + weights.name_single if single else 0.0
+def _name_bound(a: Indexed, b: Indexed, stats: KeyStats, weights: Weights) -> float:
+    shared_pairs = a.name_pairs & b.name_pairs
+    if shared_pairs:
+        return stats.surprise(stats.rarest(shared_pairs)) + max(weights.name_exact, weights.name_variant)
+    shared_single = a.single_names & b.single_names
+    return stats.surprise(stats.rarest(shared_single)) + weights.name_single if shared_single else 0.0
 
 
-def may_link(pair: Pair, stats: KeyStats, weights: Weights) -> bool:
+def _first_words(companies: frozenset[str]) -> set[str]:
+    return {company.split()[0] for company in companies if company}
+
+
+def may_link(left: Indexed, right: Indexed, stats: KeyStats, weights: Weights) -> bool:
     """False only when no comparison could lift the pair over the threshold."""
-    if any(pair.shared(prefix) for prefix in STRONG_PREFIXES):
+    if left.strong & right.strong:
         return True
-    a, b = pair.a, pair.b
-    bound = stats.prior() + _name_bound(pair, stats, weights)
-    if a.handle_cores and b.handle_cores:
-        bound += weights.handle_of_name + weights.handle_similar
+    a, b = left.profile, right.profile
+    bound = stats.prior() + _name_bound(left, right, stats, weights)
+    if a.handle_cores and b.handle_cores:  # the same handle is a strong key; only similar ones are left
+        bound += weights.handle_similar
     if a.addresses and b.addresses:
         bound += weights.address_levels[0][1]
     if a.cities & b.cities:
         bound += weights.city_cap
-    if a.companies and b.companies:
+    if _first_words(a.companies) & _first_words(b.companies):
         bound += weights.company_cap
     if a.postcodes & b.postcodes:
         bound += weights.postcode_cap

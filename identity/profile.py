@@ -17,7 +17,7 @@ from identity.normalize.companies import normalise_company
 from identity.normalize.emails import is_role_mailbox, normalise_email
 from identity.normalize.handles import handle_core, normalise_handle, profile_of_url
 from identity.normalize.missing import clean_text
-from identity.normalize.names import NameForm, forms_from_handle, parse_display_name, parse_parts
+from identity.normalize.names import NameForm, forms_from_handle, names_id, parse_display_name, parse_parts
 from identity.normalize.phones import normalise_phone, phone_tail
 from identity.normalize.places import normalise_country, normalise_place
 from identity.normalize.text import to_ascii
@@ -37,6 +37,7 @@ class Profile:
     customer_id: str | None
     account: tuple[str, str] | None = None  # (network, external id) of a social profile
     names: tuple[NameForm, ...] = ()
+    names_id: int = -1  # equal names, equal ids (see `names_id`)
     emails: frozenset[str] = frozenset()
     role_emails: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
@@ -186,6 +187,7 @@ def _finish(
         customer_id=record.customer_id,
         account=account,
         names=names,
+        names_id=names_id(names),
         emails=frozenset(builder.emails),
         role_emails=frozenset(builder.role_emails),
         phones=frozenset(builder.phones),

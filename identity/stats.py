@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from identity.keys import ALL
 
@@ -18,11 +18,16 @@ class KeyStats:
     """Counts of keys over the stored records and the batch; `total` is N, the number of records."""
 
     counts: Mapping[str, int]
+    total: int = field(init=False)  # N: the number of records, stored and new (at least 2)
 
-    @property
-    def total(self) -> int:
-        """N: the number of records, stored and new (at least 2)."""
-        return max(self.counts.get(ALL, 0), 2)
+    _prior: float = field(init=False)
+    _scale: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        total = max(self.counts.get(ALL, 0), 2)
+        object.__setattr__(self, "total", total)
+        object.__setattr__(self, "_prior", -math.log2(total))
+        object.__setattr__(self, "_scale", math.log2(total + UNSEEN_RECORDS))
 
     def count(self, key: str) -> int:
         """Records carrying `key` (at least 1)."""
@@ -34,8 +39,8 @@ class KeyStats:
 
     def surprise(self, count: int) -> float:
         """log2(N / count): the information of agreeing on a value that `count` records carry."""
-        return math.log2((self.total + UNSEEN_RECORDS) / max(count, 1))
+        return self._scale - math.log2(count) if count > 1 else self._scale
 
     def prior(self) -> float:
         """Prior log-odds that two records are one person: one match among N."""
-        return -math.log2(self.total)
+        return self._prior

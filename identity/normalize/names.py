@@ -231,6 +231,14 @@ def segment_forms(segment: str) -> list[NameForm]:
     return [NameForm(tokens)] + [NameForm(variant) for variant in _joined_variants(tokens)]
 
 
+_FORM_IDS: dict[tuple[NameForm, ...], int] = {}
+
+
+def names_id(forms: tuple[NameForm, ...]) -> int:
+    """A small integer naming these forms: equal forms get equal ids (comparisons are cached by id)."""
+    return _FORM_IDS.setdefault(forms, len(_FORM_IDS))
+
+
 @lru_cache(maxsize=100_000)
 def parse_display_name(value: str) -> tuple[NameForm, ...]:
     """Forms of a display name, decorations, emoji and places stripped; at most two written names."""
