@@ -45,10 +45,12 @@ def runtime(
         "auth": {"header": "Authorization", "value": "Bearer ${ERP_TOKEN}"}, "id_field": "id",
         "updated_field": "updated_at", "deleted_field": "deleted",
         "list_changes": {"path": "/customers", "since_param": "updated_since", "items": "$.data", "cursor": "$.next"},
-        "upsert": {"method": "PUT", "path": "/customers/{id}"}, "interactions": {"method": "PUT", "path": "/interactions/{key}"},
+        "upsert": {"method": "PUT", "path": "/customers/{id}"},
+        "interactions": {"method": "PUT", "path": "/interactions/{key}"},
         "schema": {"first_name": {"type": "string", "length": 100}, "last_name": {"type": "string", "length": 100},
                    "email": {"type": "email", "length": 254, "unique": True}, "phone": "phone", "city": "string",
-                   "rapport_id": {"type": "string", "length": 64}, "rapport_customer_id": {"type": "string", "length": 64}},
+                   "rapport_id": {"type": "string", "length": 64},
+                   "rapport_customer_id": {"type": "string", "length": 64}},
     }  # fmt: skip
     (tmp_path / "erp.yaml").write_text(MAPPING, encoding="utf-8")
     (tmp_path / "rapport.json").write_text(json.dumps({"connections": [entry]}), encoding="utf-8")
