@@ -235,4 +235,6 @@ def _unlink(conn: Connection, ctx: SyncContext, plan: ObjectPlan, crm_ids: list[
         link.record_key, link.customer_id = None, None
         store.save_crm_link(conn, link, now)
         conn.execute(store.mark_deleted(link.link_id, now))
+    # pushes to these records that failed (e.g. because they were gone) have nothing left to retry
+    store.resolve_errors(conn, ctx.name, plan.object, "push", [link.link_id for link in links.values()], now)
     rebuild_profiles(conn, touched, now)

@@ -2,8 +2,10 @@
 
 Only customers changed since the connection's push watermark (and those whose last push failed) are
 considered; a field whose value equals what the CRM is known to hold is not sent, so an idle round writes
-nothing. A CRM record pulled before it carried a link id is updated by its CRM id (which writes the link id
-into it); every other write is an upsert by link id, so a rerun after a crash never duplicates a record.
+nothing. A record whose CRM id is known is updated by that id (a record pulled before it carried a link id
+gets it written back this way); a record deleted in the CRM since the last pull is then refused, not
+recreated as a stub holding only the changed fields. Records Rapport creates are upserted by link id, so
+a rerun after a crash never duplicates one.
 """
 
 from __future__ import annotations
@@ -137,8 +139,7 @@ def _plan_write(
     ctx.audit_decisions(conn, link.customer_id, [d.to_dict() for d in payload.decisions if d.action == "push"])
     if not payload.fields:
         return None
-    carries_link = plan.link_field is not None and link.last_written.get(plan.link_field) == link.link_id
-    return Write(link, dict(payload.fields), by_crm_id=known and not carries_link)
+    return Write(link, dict(payload.fields), by_crm_id=known)
 
 
 def _execute(conn: Connection, ctx: SyncContext, plan: ObjectPlan, writes: list[Write]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hub.db.sync_tables import crm_records, sync_runs
+from hub.db.sync_tables import crm_records, sync_errors, sync_runs
 from hub.db.tables import audit_events
 from hub.runtime import Runtime
 from tests.sync.conftest import MemoryCrms
@@ -241,3 +241,26 @@ def test_two_crm_records_of_one_person_share_the_customer_id_after_a_merge(
     assert crm.records[by_email]["rapport_customer_id"] == survivor
     assert crm.records[by_phone]["rapport_customer_id"] == survivor
     assert "instagram: ana.novak" in crm.records[by_phone]["rapport_social_handles"]
+
+
+def test_a_push_after_a_crm_deletion_does_not_bring_the_record_back(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path
+) -> None:
+    crm = crms.system("crm")
+    rid = crm.create(dict(ANA))
+    apply(runtime, crms, tmp_path)
+    runtime.sync.run("crm")
+    runtime.sync.run("crm")
+    crm.delete(rid)  # the rep deletes the contact; the hub has not pulled since
+    ingest(runtime, IG)
+
+    pushed = runtime.sync.run("crm", "push")
+
+    assert crm.records == {}  # not recreated as a stub holding only the changed fields
+    assert (pushed["created"], pushed["rejected"]) == (0, 1)
+    assert "ENTITY_IS_DELETED" in pushed["errors"][0]
+    both = runtime.sync.run("crm")  # the pull sees the deletion and unlinks: nothing is left to retry
+    assert (both["created"], both["rejected"], both["status"]) == (0, 0, "succeeded")
+    assert crm.records == {}
+    assert count(runtime, sync_errors, sync_errors.c.resolved_at.is_(None)) == 0
+    assert [r["source"] for r in person(runtime, "ana@example.si")["records"]] == ["instagram"]
