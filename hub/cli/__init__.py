@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from hub.cli import data_cmds, demo, keys_cmds, pending, sandbox_cmd, server_cmds, sync_cmds
+from hub.cli import data_cmds, demo, keys_cmds, resolve_cmd, sandbox_cmd, server_cmds, sync_cmds
 from hub.cli.common import EXIT_FAILED, fail_cleanly, global_options
 
 app = typer.Typer(
@@ -24,7 +24,7 @@ app.command("worker")(server_cmds.worker)
 app.command("migrate")(server_cmds.migrate)
 app.command("ingest")(data_cmds.ingest)
 app.add_typer(data_cmds.export_app, name="export")
-app.command("resolve")(pending.resolve)
+app.command("resolve")(resolve_cmd.resolve)
 app.command("apply")(sync_cmds.apply)
 app.command("setup")(sync_cmds.setup)
 app.add_typer(sync_cmds.sync_app, name="sync")
