@@ -9,7 +9,10 @@ from typer.testing import CliRunner
 
 from hub.cli import app
 
-CONFIG = "id_column: rec_id\nfields:\n  given_name: {kind: given_name}\n  surname: {kind: family_name}\n  email: {kind: email}\n"
+CONFIG = (
+    "id_column: rec_id\nfields:\n  given_name: {kind: given_name}\n  surname: {kind: family_name}\n"
+    "  email: {kind: email}\n"
+)
 ROWS = [
     ("r1", "Ana", "Kovačič", "ana.kovacic@example.si"),
     ("r2", "ANA", "Kovacic", "Ana.Kovacic@Example.si"),
