@@ -42,7 +42,7 @@ def pull_object(ctx: SyncContext, plan: ObjectPlan) -> None:
 def _apply_page(conn: Connection, ctx: SyncContext, plan: ObjectPlan, page: ChangePage) -> None:
     ctx.counts.pulled += len(page.records)
     links = store.crm_links_by_crm_ids(conn, ctx.name, plan.object, [r.id for r in page.records])
-    _adopt_link_ids(conn, plan, page.records, links)
+    _adopt_link_ids(conn, ctx, plan, page.records, links)
     profiles = load_profiles(conn, sorted({link.customer_id for link in links.values() if link.customer_id}))
     payloads = _existing_payloads(conn, [link.record_key for link in links.values() if link.record_key])
     batch, touched, decisions = [], [], []
@@ -73,14 +73,19 @@ def _apply_page(conn: Connection, ctx: SyncContext, plan: ObjectPlan, page: Chan
     _unlink(conn, ctx, plan, list(page.deleted) + list(page.merged_into))
 
 
-def _adopt_link_ids(conn: Connection, plan: ObjectPlan, records: Any, links: dict[str, CrmLink]) -> None:
-    """A CRM record carrying a link id we issued (e.g. one we created) is that link, even if its CRM id was lost."""
+def _adopt_link_ids(
+    conn: Connection, ctx: SyncContext, plan: ObjectPlan, records: Any, links: dict[str, CrmLink]
+) -> None:
+    """A CRM record carrying a link id we issued (e.g. one we created) is that link, even if its CRM id was lost.
+    Only this connection's links count: a link id copied from another CRM (an import of its export) is not ours."""
     if not plan.link_field:
         return
     carried = {
         str(r.fields.get(plan.link_field)): r.id for r in records if r.id not in links and r.fields.get(plan.link_field)
     }
     for link_id, link in store.crm_links_by_link_ids(conn, list(carried)).items():
+        if (link.connection, link.object) != (ctx.name, plan.object):
+            continue
         link.crm_id = carried[link_id]
         links[link.crm_id] = link
 

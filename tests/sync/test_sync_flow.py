@@ -264,3 +264,26 @@ def test_a_push_after_a_crm_deletion_does_not_bring_the_record_back(
     assert crm.records == {}
     assert count(runtime, sync_errors, sync_errors.c.resolved_at.is_(None)) == 0
     assert [r["source"] for r in person(runtime, "ana@example.si")["records"]] == ["instagram"]
+
+
+def test_a_link_id_copied_into_another_crm_does_not_take_over_the_first_crms_link(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path
+) -> None:
+    a, b = crms.system("a"), crms.system("b")
+    in_a = a.create(dict(ANA))
+    apply(runtime, crms, tmp_path, names=("a", "b"))
+    _round(runtime, ("a", "b"))
+    copied = a.records[in_a]["rapport_id"]
+    b.create({"firstname": "Bo", "email": "bo@example.com"})
+    in_b = b.create({**ANA, "rapport_id": copied})  # an admin imported a's export into b, link id included
+
+    _round(runtime, ("a", "b"))
+    a.edit(in_a, {"city": "Ljubljana"})
+    _round(runtime, ("a", "b"))
+
+    with runtime.database.transaction() as conn:
+        links = {(r.connection, r.crm_id): r.link_id for r in conn.execute(select(crm_records))}
+    assert links[("a", in_a)] == copied
+    assert links[("b", in_b)] != copied and b.records[in_b]["rapport_id"] == links[("b", in_b)]
+    assert a.records[in_a]["rapport_id"] == copied and "city" in b.records[in_b]
+    assert b.records[in_b]["city"] == "Ljubljana"
