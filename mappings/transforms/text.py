@@ -134,6 +134,23 @@ def to_e164(value: Any, region: str | None) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+NATIONAL_NUMBER = re.compile(r"[0-9 ()./-]+")
+MIN_NATIONAL_DIGITS = 6
+
+
+def from_crm_phone(value: Any, region: str | None) -> str | None:
+    """A CRM phone read into the hub: E.164 when it can be read. A national number (no `+`) with no region
+    configured is kept as the CRM wrote it, not refused: the CRM field alone does not say which country it
+    belongs to, and the hub reads it later with the record's own country."""
+    if is_blank(value):
+        return None
+    text = as_text("e164", value).strip()
+    national = NATIONAL_NUMBER.fullmatch(text) and sum(c.isdigit() for c in text) >= MIN_NATIONAL_DIGITS
+    if region is None and national and not text.startswith("00"):
+        return text
+    return to_e164(text, region)
+
+
 @register("e164")
 def _e164(arg: Any, options: Mapping[str, Any]) -> Step:
     """E.164 phone numbers; ``{e164: FR}`` reads numbers without a country code as French."""
@@ -147,7 +164,7 @@ def _e164(arg: Any, options: Mapping[str, Any]) -> Step:
         name="e164",
         spec=spec_of("e164", arg, options),
         push=lambda value, ctx: to_e164(value, region),
-        pull=lambda value: to_e164(value, region),
+        pull=lambda value: from_crm_phone(value, region),
         accepts=TEXT,
         produces="text",
         max_length=16,
