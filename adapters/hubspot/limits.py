@@ -44,7 +44,7 @@ class TokenBucket:
         """Never hold more tokens than the provider says remain."""
         with self._lock:
             self._refill()
-            self.tokens = min(self.tokens, max(available, 0.0))
+            self.tokens = min(self.tokens, max(available, 0.0)) if self.tokens > 0 else self.tokens
 
     def _refill(self) -> None:
         now = self._clock()
@@ -52,14 +52,12 @@ class TokenBucket:
         self._last = now
 
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> None:
-        """Take one token, sleeping as long as needed."""
-        while True:
-            with self._lock:
-                self._refill()
-                if self.tokens >= 1:
-                    self.tokens -= 1
-                    return
-                wait = (1 - self.tokens) / self.rate
+        """Take one token, sleeping as long as needed (a token taken ahead is owed: later callers wait longer)."""
+        with self._lock:
+            self._refill()
+            self.tokens -= 1
+            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
+        if wait > 0:
             sleep(wait)
 
 

@@ -35,6 +35,7 @@ def _bind(port: int | None) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port or 0))
+    sock.listen(128)  # accept into the backlog from now on, so the printed URL works at once
     return sock
 
 
