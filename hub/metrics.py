@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -15,7 +16,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.db.database import Database, utcnow
-from hub.jobs.queue import oldest_waiting_age, queue_depth, queue_stats
+from hub.jobs.queue import finished_since, oldest_waiting_age, queue_depth, queue_stats
 
 log = logging.getLogger("rapport.api")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -39,8 +40,17 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.overloaded = Counter(
+            "rapport_api_overloaded",
+            "Requests refused with 429 because the job queue was deeper than RAPPORT_MAX_QUEUE_DEPTH.",
+            registry=self.registry,
+        )
         if database is not None:
             self.registry.register(QueueCollector(database))
+
+    def count_overload(self) -> None:
+        """Count one request refused for back-pressure."""
+        self.overloaded.inc()
 
     def count_ingest(self, accepted: int, rejected: int, channel: str = "api") -> None:
         """Add one ingest's counts."""
@@ -66,12 +76,15 @@ class QueueCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         """Current queue figures."""
-        up, depth, age, jobs = _families()
+        up, depth, age, jobs, done, failed = _families()
         try:
             with self.database.transaction() as conn:
                 stats = queue_stats(conn)
+                now = utcnow()
                 depth.add_metric([], queue_depth(conn))
-                age.add_metric([], oldest_waiting_age(conn, now=utcnow()))
+                age.add_metric([], oldest_waiting_age(conn, now=now))
+                done.add_metric([], finished_since(conn, since=now - timedelta(minutes=1))["done"])
+                failed.add_metric([], finished_since(conn, since=now - timedelta(hours=1))["failed"])
         except Exception as exc:
             log.warning("metrics: job queue unavailable (%s)", type(exc).__name__)
             up.add_metric([], 0)
@@ -81,10 +94,10 @@ class QueueCollector(Collector):
         for kind, counts in sorted(stats.items()):
             for status, count in sorted(counts.items()):
                 jobs.add_metric([kind, status], count)
-        yield from (up, depth, age, jobs)
+        yield from (up, depth, age, jobs, done, failed)
 
 
-def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
+def _families() -> tuple[GaugeMetricFamily, ...]:
     return (
         GaugeMetricFamily("rapport_database_up", "1 when the database answered the last scrape, else 0."),
         GaugeMetricFamily("rapport_job_queue_depth", "Jobs waiting to run (queued or awaiting a retry)."),
@@ -93,6 +106,10 @@ def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily
             "rapport_jobs",
             "Jobs by kind and status (queued, running, failed, dead).",
             labels=["kind", "status"],
+        ),
+        GaugeMetricFamily("rapport_jobs_done_last_minute", "Jobs finished in the last minute, by every worker."),
+        GaugeMetricFamily(
+            "rapport_jobs_failed_last_hour", "Jobs that failed in the last hour (awaiting a retry, or dead)."
         ),
     )
 

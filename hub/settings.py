@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     max_queue_depth: int = Field(default=100_000, ge=1)
     done_job_retention_hours: int = Field(default=24, ge=0)
+    # How long a stopping worker may finish the job in hand before giving it back to the queue; below the
+    # orchestrator's kill timeout (docker stop: 10 s unless stop_grace_period says more; Kubernetes: 30 s).
+    worker_shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    # Retry-After of a 429 when the queue is deeper than max_queue_depth; the depth is re-read at most this often.
+    backpressure_retry_after_seconds: int = Field(default=30, ge=1)
+    backpressure_check_seconds: float = Field(default=1.0, ge=0)
 
     @property
     def is_sqlite(self) -> bool:

@@ -91,7 +91,7 @@ def test_fire_enqueues_once_while_a_run_is_waiting(database: Database) -> None:
     assert follower.fire(SYNC) is False
     assert leader.fire(SYNC) is True
     assert leader.fire(SYNC) is False
-    assert waiting_jobs(database) == [("sync", "periodic:pull-sf")]
+    assert waiting_jobs(database) == [("sync", "sync:sf")]  # the key POST /v1/connections/sf/sync uses
     with database.transaction() as conn:
         job = queue.claim(conn, "w", now=utcnow(), lease_seconds=60)
     assert job is not None and job.payload == {"connection": "sf"}

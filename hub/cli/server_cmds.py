@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -14,14 +15,30 @@ import uvicorn
 
 from hub.cli.common import console, runtime_from, settings_from
 from hub.db.database import Database
+from hub.jobs.notify import waker_for
+from hub.jobs.worker import Worker
 from hub.runtime import Runtime
+
+
+def _worker(runtime: Runtime) -> Worker:
+    worker = runtime.worker()
+    worker.waker = waker_for(runtime.database)  # woken by new work (LISTEN/NOTIFY on PostgreSQL)
+    return worker
+
+
+def _stop_worker(worker: Worker, thread: threading.Thread, stop: threading.Event, grace: float) -> None:
+    """Let the job in hand finish within `grace` seconds; past that, give it back to the queue untried."""
+    stop.set()
+    thread.join(timeout=grace)
+    if thread.is_alive() and worker.release_current():
+        console.print("worker: the job in hand did not finish in time and was given back to the queue")
 
 
 @contextmanager
 def background_worker(runtime: Runtime) -> Iterator[threading.Event]:
     """A worker thread and the scheduler for the duration of the block; stopped cleanly at exit."""
     stop = threading.Event()
-    worker = runtime.worker()
+    worker = _worker(runtime)
     thread = threading.Thread(target=worker.run_forever, args=(stop,), name="rapport-worker", daemon=True)
     scheduler = runtime.scheduler()
     scheduler.start()
@@ -29,8 +46,7 @@ def background_worker(runtime: Runtime) -> Iterator[threading.Event]:
     try:
         yield stop
     finally:
-        stop.set()
-        thread.join(timeout=runtime.settings.job_lease_seconds)
+        _stop_worker(worker, thread, stop, runtime.settings.worker_shutdown_grace_seconds)
         scheduler.shutdown()
 
 
@@ -54,19 +70,32 @@ def serve(
 
 
 def worker(ctx: typer.Context) -> None:
-    """A worker process: claims and runs queued jobs until SIGTERM or Ctrl-C (the job in hand finishes)."""
+    """A worker process: claims and runs queued jobs until SIGTERM or Ctrl-C.
+
+    The job in hand finishes if it can within RAPPORT_WORKER_SHUTDOWN_GRACE_SECONDS (default 20); otherwise,
+    or at a second signal, it is given back to the queue untried and the process exits.
+    """
     runtime = runtime_from(ctx)
-    stop = threading.Event()
+    stop, hurry = threading.Event(), threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
+        (hurry if stop.is_set() else stop).set()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     scheduler = runtime.scheduler()
     scheduler.start()
+    worker = _worker(runtime)
+    thread = threading.Thread(target=worker.run_forever, args=(stop,), name="rapport-worker", daemon=True)
+    thread.start()
     try:
-        runtime.worker().run_forever(stop)
+        while thread.is_alive() and not stop.wait(1.0):
+            pass
+        deadline = time.monotonic() + runtime.settings.worker_shutdown_grace_seconds
+        while thread.is_alive() and not hurry.is_set() and time.monotonic() < deadline:
+            thread.join(timeout=0.2)
+        if thread.is_alive() and worker.release_current():
+            console.print("worker: the job in hand did not finish in time and was given back to the queue")
     finally:
         scheduler.shutdown()
         runtime.database.dispose()

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, sele
 from sqlalchemy.orm import aliased
 
 from hub.db.tables import jobs
+from hub.jobs.notify import notify_new_work
 
 QUEUED, RUNNING, FAILED, DEAD, DONE = "queued", "running", "failed", "dead", "done"
 BACKOFF_BASE_SECONDS = 2.0
@@ -63,6 +64,8 @@ def enqueue(
         )
         .returning(jobs.c.id)
     )
+    if run_after is None or run_after <= now:
+        notify_new_work(conn)
     return int(result.scalar_one())
 
 
@@ -155,6 +158,16 @@ def _take(conn: Connection, job_id: int, owner: str, *, now: datetime, lease_sec
     return Job(row.id, row.kind, row.payload, row.attempts, row.max_attempts)
 
 
+def extend_lease(conn: Connection, job: Job, owner: str, *, now: datetime, lease_seconds: int) -> bool:
+    """Push the lease of a job still running forward (heartbeat); False when it was lost to another worker."""
+    result = conn.execute(
+        update(jobs)
+        .where(_owned(job, owner))
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+    )
+    return result.rowcount == 1
+
+
 def _owned(job: Job, owner: str) -> Any:
     return and_(jobs.c.id == job.id, jobs.c.lease_owner == owner, jobs.c.status == RUNNING)
 
@@ -198,9 +211,10 @@ def fail(conn: Connection, job: Job, owner: str, error: str, *, now: datetime, p
     return status
 
 
-def release(conn: Connection, job: Job, owner: str, *, now: datetime) -> None:
+def release(conn: Connection, job: Job, owner: str, *, now: datetime) -> bool:
     """Give a claimed job back untried (graceful shutdown): it is queued again without spending an attempt."""
-    conn.execute(
+    notify_new_work(conn)
+    result = conn.execute(
         update(jobs)
         .where(_owned(job, owner))
         .values(
@@ -211,6 +225,7 @@ def release(conn: Connection, job: Job, owner: str, *, now: datetime) -> None:
             lease_expires_at=None,
         )
     )
+    return result.rowcount == 1
 
 
 def retry_dead(conn: Connection, job_id: int, *, now: datetime) -> bool:
@@ -240,6 +255,19 @@ def queue_depth(conn: Connection) -> int:
     """Jobs waiting to run (queued or awaiting a retry)."""
     query = select(func.count()).select_from(jobs).where(jobs.c.status.in_((QUEUED, FAILED)))
     return int(conn.execute(query).scalar_one())
+
+
+def depth_exceeds(conn: Connection, limit: int) -> bool:
+    """Whether more than `limit` jobs wait; counts at most `limit + 1` rows, so it stays cheap when deep."""
+    waiting = select(jobs.c.id).where(jobs.c.status.in_((QUEUED, FAILED))).limit(limit + 1).subquery()
+    return int(conn.execute(select(func.count()).select_from(waiting)).scalar_one()) > limit
+
+
+def finished_since(conn: Connection, *, since: datetime) -> dict[str, int]:
+    """Jobs done since `since`, and jobs that failed (awaiting a retry, or dead) since then."""
+    done = select(func.count()).where(jobs.c.status == DONE, jobs.c.finished_at >= since)
+    failed = select(func.count()).where(jobs.c.status.in_((FAILED, DEAD)), jobs.c.updated_at >= since)
+    return {"done": int(conn.execute(done).scalar_one()), "failed": int(conn.execute(failed).scalar_one())}
 
 
 def oldest_waiting_age(conn: Connection, *, now: datetime) -> float:

@@ -35,6 +35,15 @@ class PeriodicJob:
     every: float | None = None
     cron: str | None = None
 
+    @property
+    def concurrency_key(self) -> str:
+        """A sync's key is its connection's `sync:<name>`, the key `POST /v1/connections/{name}/sync` uses, so a
+        scheduled and a requested sync of one connection never run at once (nor wait in the queue twice)."""
+        connection = self.payload.get("connection")
+        if self.kind == "sync" and connection:
+            return f"sync:{connection}"
+        return f"periodic:{self.name}"
+
     def trigger(self) -> BaseTrigger:
         """The APScheduler trigger for this schedule."""
         if self.cron:
@@ -110,7 +119,7 @@ class Scheduler:
         """Enqueue `job` if this process leads and no run of it is already waiting; True when enqueued."""
         if not self.is_leader:
             return False
-        key = f"periodic:{job.name}"
+        key = job.concurrency_key
         with self.database.transaction() as conn:
             waiting = conn.execute(
                 select(jobs.c.id)

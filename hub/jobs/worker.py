@@ -1,8 +1,11 @@
 """A worker: claims due jobs, runs their handler, and records success, a retry, or death.
 
-The claim and the outcome are separate short transactions; the handler opens its own. A worker stopped with
-SIGTERM finishes the job in hand and exits; one killed outright leaves a lease that expires, and the job is
-claimed again (handlers are idempotent).
+The claim and the outcome are separate short transactions; the handler opens its own. While a handler runs, a
+heartbeat extends the job's lease every third of its length, so a long sync is never claimed twice while its
+worker lives; one killed outright stops renewing, its lease expires, and the job is claimed again (handlers are
+idempotent). A worker stopped with SIGTERM finishes the job in hand and exits; one that cannot finish in its
+grace period gives the job back (`release_current`). Idle workers sleep in a `Waker`, which ends the sleep as
+soon as work is queued (LISTEN/NOTIFY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from hub.db.database import Database, utcnow
 from hub.jobs import queue
+from hub.jobs.notify import PollWaker, Waker
 from hub.logging import redact
 
 log = logging.getLogger("rapport.worker")
@@ -43,13 +47,17 @@ class Worker:
         lease_seconds: int = 300,
         poll_seconds: float = 0.5,
         worker_id: str | None = None,
+        waker: Waker | None = None,
     ) -> None:
         self.database = database
         self.handlers = dict(handlers)
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or new_worker_id()
+        self.waker = waker or PollWaker()
         self.processed = 0
+        self.current: queue.Job | None = None
+        self._current_lock = threading.Lock()
 
     def run_once(self) -> bool:
         """Claim and run one due job; False when none was due."""
@@ -63,11 +71,20 @@ class Worker:
             )
         if job is None:
             return False
-        self._run(job)
+        with self._current_lock:
+            self.current = job
+        try:
+            self._run(job)
+        finally:
+            with self._current_lock:
+                self.current = None
         self.processed += 1
         return True
 
     def _run(self, job: queue.Job) -> None:
+        beat = threading.Event()
+        heart = threading.Thread(target=self._heartbeat, args=(job, beat), name="rapport-lease", daemon=True)
+        heart.start()
         try:
             self.handlers[job.kind](job.payload)
         except PermanentJobError as exc:
@@ -77,6 +94,32 @@ class Worker:
         else:
             with self.database.transaction() as conn:
                 queue.complete(conn, job, self.worker_id, now=utcnow())
+        finally:
+            beat.set()
+
+    def _heartbeat(self, job: queue.Job, done: threading.Event) -> None:
+        """Extend the lease of `job` every third of its length until `done` is set."""
+        while not done.wait(self.lease_seconds / 3):
+            try:
+                with self.database.transaction() as conn:
+                    kept = queue.extend_lease(conn, job, self.worker_id, now=utcnow(), lease_seconds=self.lease_seconds)
+            except Exception:
+                log.exception("could not extend a job lease; retrying", extra={"job_id": job.id})
+                continue
+            if not kept:
+                log.warning("job lease lost to another worker", extra={"job_id": job.id, "kind": job.kind})
+                return
+
+    def release_current(self) -> bool:
+        """Give the job in hand back to the queue untried (shutdown that cannot wait); False when none."""
+        with self._current_lock:
+            job = self.current
+        if job is None:
+            return False
+        with self.database.transaction() as conn:
+            released = queue.release(conn, job, self.worker_id, now=utcnow())
+        log.warning("job released at shutdown", extra={"job_id": job.id, "kind": job.kind})
+        return released
 
     def _record_failure(self, job: queue.Job, exc: Exception, *, permanent: bool) -> None:
         error = redact(f"{type(exc).__name__}: {exc}")
@@ -101,5 +144,6 @@ class Worker:
                 log.exception("worker loop error; retrying shortly")
                 busy = False
             if not busy:
-                stop.wait(self.poll_seconds)
+                self.waker.wait(self.poll_seconds, stop)
+        self.waker.close()
         log.info("worker stopped", extra={"worker_id": self.worker_id, "processed": self.processed})
