@@ -222,9 +222,12 @@ def save_crm_link(conn: Connection, link: CrmLink, now: datetime) -> None:
 
 
 def _link_values(link: CrmLink) -> dict[str, Any]:
+    """A link is saved when its record was just read or written: it exists (again, if it was restored in the
+    CRM after a deletion); `mark_deleted` follows when it does not."""
     return {
         "connection": link.connection, "object": link.object, "crm_id": link.crm_id, "customer_id": link.customer_id,
         "record_key": link.record_key, "last_written": link.last_written, "crm_modified_at": link.crm_modified_at,
+        "deleted_at": None,
     }  # fmt: skip
 
 

@@ -287,3 +287,29 @@ def test_a_link_id_copied_into_another_crm_does_not_take_over_the_first_crms_lin
     assert links[("b", in_b)] != copied and b.records[in_b]["rapport_id"] == links[("b", in_b)]
     assert a.records[in_a]["rapport_id"] == copied and "city" in b.records[in_b]
     assert b.records[in_b]["city"] == "Ljubljana"
+
+
+def test_a_record_restored_in_the_crm_is_linked_and_synced_again(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path
+) -> None:
+    crm = crms.system("crm")
+    rid = crm.create(dict(ANA))
+    apply(runtime, crms, tmp_path)
+    runtime.sync.run("crm")
+    kept = dict(crm.records[rid])
+    crm.delete(rid)
+    runtime.sync.run("crm")
+
+    crm.records[rid] = kept  # restored from the recycle bin, as it was
+    crm.tombstones.pop(rid)
+    crm.touch(rid)
+    runtime.sync.run("crm")
+    ingest(runtime, IG)
+    summary = runtime.sync.run("crm")
+
+    assert summary["updated"] == 1
+    assert crm.records[rid]["rapport_social_handles"] == "instagram: ana.novak"
+    # the customer the deletion left without records is still listed (with its old profile): pick ours
+    customer = next(c for c in people(runtime) if c["records"])
+    assert sorted(r["source"] for r in customer["records"]) == ["crm", "instagram"]
+    assert crm.records[rid]["rapport_customer_id"] == customer["id"]
