@@ -215,3 +215,25 @@ def test_sync_run_usage_errors_exit_2(cli: Cli) -> None:
     direction = cli("sync", "run", "nosuch", "--direction", "sideways")
     assert direction.exit_code == 2
     assert "--direction must be push, pull or both" in direction.stderr
+
+
+def test_a_paused_connection_says_so(cli: Cli, service: InternalService) -> None:
+    cli.write("erp.yaml", MAPPING)
+    paused = apply_text(service.url).replace("    timeout: 5\n", "    timeout: 5\n    enabled: false\n")
+    path = cli.write("rapport.yaml", paused)
+    assert cli("apply", str(path)).exit_code == 0
+    service.seed({"first_name": "Ana", "email": "ana@example.si"})
+    requests = len(service.requests)
+
+    result = cli("sync", "run", "erp")
+
+    assert "connection erp is paused (enabled: false); nothing was synced" in result.stdout
+    assert len(service.requests) == requests
+
+
+def test_setup(cli: Cli, service: InternalService, applied: Path) -> None:
+    result = cli("setup", "erp")
+    assert result.exit_code == 0 and result.stdout.strip().endswith("connection needs no setup")
+
+    unknown = cli("setup", "nosuch")
+    assert unknown.exit_code == 2 and "no connection named 'nosuch'" in unknown.stderr
