@@ -7,6 +7,7 @@ upsert by External ID makes the rerun safe.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Sequence
@@ -52,9 +53,15 @@ def _error(text: str) -> RecordRejected:
 def _run_job(sf: Salesforce, sobject: str, field: str, data: str) -> dict[str, str]:
     client = getattr(sf.bulk2, sobject)._client
     job = client.create_job(Operation.upsert, external_id_field=field)
-    client.upload_job_data(job["id"], data)
-    client.close_job(job["id"])
-    client.wait_for_job(job["id"], False, POLL_SECONDS)
+    try:
+        client.upload_job_data(job["id"], data)
+        client.close_job(job["id"])
+        client.wait_for_job(job["id"], False, POLL_SECONDS)
+    except Exception:
+        with contextlib.suppress(Exception):  # best effort: the original failure is what the caller needs
+            if client.get_job(job["id"], False)["state"] in {"Open", "UploadComplete", "InProgress"}:
+                client.abort_job(job["id"], False)  # do not leave a half-loaded job for Salesforce to run later
+        raise
     return {kind: client.get_ingest_results(job["id"], kind) for kind in ("successfulResults", "failedResults")}
 
 

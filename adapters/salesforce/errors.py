@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import requests
-from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
 
 from adapters.base import AdapterError, AuthError, ConfigError, RecordRejected, RetriableError
 from adapters.salesforce.limits import Budget
@@ -81,6 +81,10 @@ def translate(exc: Exception, budget: Budget) -> AdapterError:
         return exc
     if isinstance(exc, SalesforceError):
         return from_response(int(exc.status), exc.content, budget)
+    if isinstance(exc, SalesforceOperationError):  # a Bulk API job that failed or timed out
+        text = str(exc)[:300]
+        invalid = "InvalidBatch" in text or "InvalidJob" in text
+        return ConfigError(f"Salesforce refused the bulk job: {text}") if invalid else RetriableError(text)
     if isinstance(exc, requests.Timeout):
         return RetriableError("Salesforce did not answer in time")
     if isinstance(exc, requests.exceptions.SSLError):

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.base import ChangePage, ExternalRecord
+from adapters.base import ChangePage, ConfigError, ExternalRecord
 from adapters.salesforce.client import Client
 
 ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
@@ -43,8 +43,13 @@ class Cursor:
         """The cursor saved by `dump` (None: from the beginning)."""
         if not text:
             return cls()
-        data = json.loads(text)
-        return cls(parse_stamp(data["t"]), dict(data.get("s", {})))
+        try:
+            data = json.loads(text)
+            return cls(parse_stamp(data["t"]), dict(data.get("s", {})))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ConfigError(
+                "the saved cursor was not written by the Salesforce adapter; reset it to pull again"
+            ) from None
 
     def dump(self) -> str | None:
         """The opaque cursor text."""

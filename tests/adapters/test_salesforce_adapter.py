@@ -204,3 +204,15 @@ def test_social_history_rows_are_linked_to_their_record(sandbox: SandboxHandle, 
     assert row["Occurred_At__c"].startswith("2024-05-01T12:00:00")
     assert not harness.adapter.write_interactions(items[:1])[0].created
     assert door.count("Rapport_Social_Interaction__c") == 1
+
+
+def test_a_failed_bulk_upload_is_aborted_and_not_repeated(sandbox: SandboxHandle, door: Backdoor) -> None:
+    adapter = from_config(config(sandbox, bulk_threshold=2, max_attempts=5))
+    items = [UpsertItem(f"lnk_f{n}", contact(n)) for n in range(3)]
+    adapter.describe("contact")
+    calls = adapter.api_calls
+    door.fault("outage", 1)
+    with pytest.raises(RetriableError):
+        adapter.upsert_batch("contact", items)
+    assert adapter.api_calls == calls + 1 and door.count("Contact") == 0
+    assert all(r.created for r in adapter.upsert_batch("contact", items))
