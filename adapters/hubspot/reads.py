@@ -85,10 +85,11 @@ class Reader:
                 return
 
     def _full(self, cursor: Cursor) -> Iterator[ChangePage]:
+        newest = self._newest() if not cursor.t0 else None
         while True:
             data, headers = self._list(cursor.full_after, archived=False)
             if not cursor.t0:
-                cursor.t0 = cursor.arch_gte = self._server_time(headers)
+                cursor.t0 = cursor.arch_gte = newest or self._server_time(headers)
             records = [to_record(o) for o in data.results or []]
             cursor.seen.update((r.id, m) for r in records if (m := _millis(r.modified_at)) >= cursor.t0)
             nxt = data.paging.next.after if data.paging and data.paging.next else None
@@ -100,6 +101,15 @@ class Reader:
             yield ChangePage(records, cursor.encode(), nxt is not None, merged_into=_merged(records))
             if nxt is None:
                 return
+
+    def _newest(self) -> int | None:
+        """The latest modification time in the portal when a full pull starts: where the incremental pull takes
+        over (anything changed later is newer; HubSpot's clock, in milliseconds)."""
+        request = PublicObjectSearchRequest(
+            sorts=[{"propertyName": MODIFIED, "direction": "DESCENDING"}], properties=[MODIFIED], limit=1, after="0"
+        )
+        data, _ = self.t.call(self.search.do_search_with_http_info, request, search=True)
+        return _millis(data.results[0].updated_at) if data.results else None
 
     def _list(self, after: str | None, archived: bool) -> tuple[Any, Any]:
         names = ["hs_object_id"] if archived else self.properties
