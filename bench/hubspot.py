@@ -36,11 +36,11 @@ def adapter_for(handle: SandboxHandle, tier: str = "private_app") -> HubSpotAdap
 
 
 def contacts(n: int) -> list[UpsertItem]:
-    return [
-        UpsertItem(f"lnk-{i:06d}", {"firstname": f"First{i}", "lastname": "Bench", "email": f"c{i}@example.com",
-                                    "city": "Ljubljana", "rapport_social_followers": i % 5000})  # fmt: skip
-        for i in range(n)
-    ]
+    def fields(i: int) -> dict[str, Any]:
+        return {"firstname": f"First{i}", "lastname": "Bench", "email": f"c{i}@example.com", "city": "Ljubljana",
+                "rapport_social_followers": i % 5000}  # fmt: skip
+
+    return [UpsertItem(f"lnk-{i:06d}", fields(i)) for i in range(n)]
 
 
 def measure(adapter: HubSpotAdapter, work: Any) -> tuple[Any, int, float]:
