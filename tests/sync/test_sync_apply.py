@@ -194,3 +194,19 @@ def test_a_duplicate_name_is_reported_even_when_its_first_use_has_other_problems
         "connections[0] (crm): environment variable HS_TOKEN is not set",
         "connections[1] (crm): the name crm is used twice",
     ]
+
+
+def test_a_rotated_secret_is_saved_again(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "m.yaml").write_text(MAPPING, encoding="utf-8")
+    _apply(runtime, crms, tmp_path, GOOD)
+    monkeypatch.setenv("HS_TOKEN", "pat-na1-rotated")
+
+    report = _apply(runtime, crms, tmp_path, GOOD)
+
+    assert report.changes == ["connection crm saved"]
+    assert runtime.sync.load("crm").auth == {"access_token": "pat-na1-rotated"}
+    with runtime.database.transaction() as conn:
+        row = conn.execute(select(connections)).one()
+    assert "pat-na1-rotated" not in (row.secrets or "") and "pat-na1-rotated" not in json.dumps(row.config)

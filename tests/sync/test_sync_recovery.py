@@ -3,17 +3,21 @@ stored and retried; `create: true` creates only what its filter allows, once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from hub.db.sync_tables import crm_records, sync_errors
+from adapters.base import Adapter
+from hub.db.sync_tables import crm_records, sync_errors, sync_runs
 from hub.db.tables import source_records
 from hub.runtime import Runtime
 from tests.sync.conftest import MemoryCrms
 from tests.sync.sync_helpers import (
     Killed,
+    WrappedAdapter,
     apply,
     count,
     cursor,
@@ -232,3 +236,26 @@ def test_a_retried_customer_does_not_move_the_push_watermark_past_unpushed_chang
 
     assert resumed["created"] == 1
     assert sorted(r["email"] for r in crm.records.values()) == ["person0@example.com", "person1@example.com"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hub/sync/engine.py catches adapter errors only: an unexpected error leaves the run 'running' forever",
+)
+def test_an_unexpected_error_marks_the_run_failed(runtime: Runtime, crms: MemoryCrms, tmp_path: Path) -> None:
+    _seed_crm(crms, 3)
+    apply(runtime, crms, tmp_path)
+
+    def broken(_object: str) -> Any:
+        raise RuntimeError("a bug in an adapter")
+
+    def factory(kind: str, config: Mapping[str, Any]) -> Adapter:
+        adapter = WrappedAdapter(crms.system("crm"))
+        adapter.describe = broken  # type: ignore[method-assign]
+        return adapter
+
+    runtime.sync.adapter_factory = factory
+    with pytest.raises(RuntimeError):
+        runtime.sync.run("crm")
+    with runtime.database.transaction() as conn:
+        assert conn.execute(select(sync_runs.c.status)).scalar_one() == "failed"
