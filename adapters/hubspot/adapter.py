@@ -45,6 +45,8 @@ class HubSpotAdapter:
     def check(self) -> None:
         """Verify the credentials and that the portal has Rapport's properties (ConfigError names the missing)."""
         self._setup.check(self.config.name)
+        if not self.config.oauth:  # the usage endpoint reports private apps only
+            self._setup.daily_usage()
 
     def setup(self) -> list[str]:
         """Create Rapport's properties where missing (idempotent); what was created, empty when ready."""

@@ -114,6 +114,13 @@ class PortalLimiter:
             with self._lock:
                 self.daily_remaining = int(daily)
 
+    def seed_daily(self, limit: int, used: int) -> None:
+        """Take the portal's own daily figures (limit, used so far today) where none were configured."""
+        with self._lock:
+            if limit and self.daily_limit is None:
+                self.daily_limit = limit
+            self.used_today = max(self.used_today, used)
+
     def backoff(self) -> None:
         """After a 429: empty the bucket, so the next calls are paced from zero."""
         self.burst.clamp(0)

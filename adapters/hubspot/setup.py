@@ -75,6 +75,21 @@ class Setup:
                     out.append(f"{object_type}.{need.name} (exists but is not unique; delete it and run setup)")
         return out
 
+    def daily_usage(self) -> None:
+        """Seed the limiter with today's private-app usage (``/account-info/v3/api-usage/daily/private-apps``)."""
+        api_client = self.core.api_client
+
+        def fetch(**kwargs: Any) -> Any:
+            return api_client.call_api(
+                "/account-info/v3/api-usage/daily/private-apps", "GET", header_params={"Accept": "application/json"},
+                response_types_map={200: "object"}, auth_settings=["oauth2"], **kwargs,
+            )  # fmt: skip
+
+        data, _ = self.t.call(fetch)
+        for row in (data or {}).get("results") or []:
+            if row.get("name") == "private-apps-api-calls-daily":
+                self.t.limiter.seed_daily(int(row.get("usageLimit") or 0), int(row.get("currentUsage") or 0))
+
     def check(self, connection: str) -> None:
         """Raise ConfigError naming every missing property."""
         problems = self.problems()

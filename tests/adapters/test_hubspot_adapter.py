@@ -175,3 +175,17 @@ def test_incremental_pages_never_page_deep_and_an_idle_pull_is_cheap(
 def test_damaged_cursor_is_a_config_error(harness: HubSpotHarness) -> None:
     with pytest.raises(ConfigError):
         list(harness.adapter.list_changes("contact", "garbage"))
+
+
+def test_check_reads_todays_usage_and_stops_at_the_daily_limit(harness: HubSpotHarness) -> None:
+    harness.http.post("/config", json={"daily_limit": 40}).raise_for_status()
+    harness.adapter.check()
+    assert harness.adapter.transport.limiter.daily_limit == 40
+
+    def spend_the_day() -> None:
+        for _ in range(50):
+            harness.adapter.get_by_ids("contact", ["1"])
+
+    with pytest.raises(RateLimited) as caught:
+        spend_the_day()
+    assert caught.value.retry_after > 60 and harness.stats()["throttled"] == 0

@@ -149,8 +149,9 @@ def misc_router(tokens: Tokens, limits: Limits) -> APIRouter:
         stats = limits.stats()
         return {
             "results": [
-                {"name": "api-calls-daily", "usageLimit": limits.daily_limit, "currentUsage": stats["used_today"],
-                 "collectedAt": now_iso(), "fetchStatus": "SUCCESS", "resetsAt": None}
+                {"name": "private-apps-api-calls-daily", "usageLimit": limits.daily_limit,
+                 "currentUsage": stats["used_today"], "collectedAt": now_iso(), "fetchStatus": "SUCCESS",
+                 "resetsAt": now_iso()[:10] + "T00:00:00Z"}
             ]
         }  # fmt: skip
 
