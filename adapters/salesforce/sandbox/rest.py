@@ -27,6 +27,15 @@ async def versions(request: Request) -> list[dict[str, str]]:
     return [{"label": f"v{v}", "url": f"/services/data/v{v}", "version": v} for v in SUPPORTED]
 
 
+@router.get(V)
+@router.get(V + "/")
+async def resources(request: Request, version: str) -> dict[str, str]:
+    """The resources of one API version."""
+    base = f"/services/data/v{version}"
+    names = ("sobjects", "query", "queryAll", "limits", "composite", "tooling", "jobs")
+    return {name: f"{base}/{name}" for name in names}
+
+
 @router.get(V + "/limits")
 @router.get(V + "/limits/")
 async def limits(request: Request, version: str) -> dict[str, Any]:
