@@ -65,6 +65,7 @@ class Portal:
     objects: dict[str, dict[str, Obj]] = field(default_factory=lambda: {"contacts": {}, "notes": {}})
     associations: set[tuple[str, str, str, str, int]] = field(default_factory=set)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _indexes: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
 
     def __post_init__(self) -> None:
@@ -90,11 +91,39 @@ class Portal:
             obj = self.table(object_type).get(value)
             return obj if obj is not None and obj.archived == archived else None
         folded = value.casefold()
+        if not archived and name in self._indexed(object_type):
+            found = self._index(object_type, name).get(folded)
+            return self.table(object_type)[found] if found else None
         for obj in self.table(object_type).values():
             current = obj.properties.get(name)
             if obj.archived == archived and current and current.casefold() == folded:
                 return obj
         return None
+
+    def _indexed(self, object_type: str) -> set[str]:
+        defs = self.properties[object_type]
+        names = {n for n, d in defs.items() if d.get("hasUniqueValue") and n != "hs_object_id"}
+        return names | {"email"} if object_type == "contacts" else names
+
+    def _index(self, object_type: str, name: str) -> dict[str, str]:
+        """Live objects by the case-folded value of a unique property (built on first use, then maintained)."""
+        index = self._indexes.get((object_type, name))
+        if index is None:
+            live = (o for o in self.table(object_type).values() if not o.archived and o.properties.get(name))
+            index = self._indexes[(object_type, name)] = {o.properties[name].casefold(): o.id for o in live}
+        return index
+
+    def _unindex(self, object_type: str, obj: Obj) -> None:
+        for (kind, name), index in self._indexes.items():
+            value = obj.properties.get(name)
+            if kind == object_type and value and index.get(value.casefold()) == obj.id:
+                del index[value.casefold()]
+
+    def _reindex(self, object_type: str, obj: Obj) -> None:
+        for (kind, name), index in self._indexes.items():
+            value = obj.properties.get(name)
+            if kind == object_type and value and not obj.archived:
+                index[value.casefold()] = obj.id
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -130,15 +159,18 @@ class Portal:
         props.update({"hs_object_id": object_id, CREATED[object_type]: stamp, MODIFIED[object_type]: stamp})
         obj = Obj(object_id, props, stamp, stamp)
         self.table(object_type)[object_id] = obj
+        self._reindex(object_type, obj)
         return obj
 
     def update(self, object_type: str, obj: Obj, clean: Mapping[str, str]) -> Obj:
         """Apply validated values (an empty string clears a property) and bump the modified date."""
+        self._unindex(object_type, obj)
         for name, value in clean.items():
             if value == "":
                 obj.properties.pop(name, None)
             else:
                 obj.properties[name] = value
+        self._reindex(object_type, obj)
         self.touch(object_type, obj)
         return obj
 
@@ -161,6 +193,7 @@ class Portal:
         obj = self.table(object_type).get(object_id)
         if obj is None or obj.archived:
             return False
+        self._unindex(object_type, obj)
         obj.archived, obj.archived_at = True, now_iso()
         self.associations = {a for a in self.associations if object_id not in (a[1], a[3])}
         return True
