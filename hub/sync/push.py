@@ -102,7 +102,7 @@ def _push_chunk(conn: Connection, ctx: SyncContext, plan: ObjectPlan, customer_i
         values, provenance = split_profile(profile)
         targets = links.get(customer_id) or _new_target(ctx, plan, customer_id, values)
         for link in targets:
-            write = _plan_write(conn, ctx, plan, link, values, provenance)
+            write = _plan_write(conn, ctx, plan, link, values, provenance, [t for t in targets if t is not link])
             if write is None:
                 ctx.counts.skipped += 1
             else:
@@ -125,7 +125,13 @@ def _new_target(ctx: SyncContext, plan: ObjectPlan, customer_id: str, values: di
 
 
 def _plan_write(
-    conn: Connection, ctx: SyncContext, plan: ObjectPlan, link: CrmLink, values: dict[str, Any], provenance: Any
+    conn: Connection,
+    ctx: SyncContext,
+    plan: ObjectPlan,
+    link: CrmLink,
+    values: dict[str, Any],
+    provenance: Any,
+    siblings: list[CrmLink],
 ) -> Write | None:
     known = link.crm_id is not None
     crm = None
@@ -136,10 +142,32 @@ def _plan_write(
     for error in payload.errors:
         ctx.record_error(conn, plan.object, "push", link.link_id, customer_id=link.customer_id,
                          code="TRANSFORM_FAILED", message=str(error), fields=[error.field])  # fmt: skip
-    ctx.audit_decisions(conn, link.customer_id, [d.to_dict() for d in payload.decisions if d.action == "push"])
-    if not payload.fields:
+    spared = _held_by_siblings(plan, payload.fields, siblings)
+    pushed = [d.to_dict() for d in payload.decisions if d.action == "push" and d.field not in spared]
+    ctx.audit_decisions(conn, link.customer_id, pushed)
+    fields = {k: v for k, v in payload.fields.items() if k not in spared}
+    if not fields:
         return None
-    return Write(link, dict(payload.fields), by_crm_id=known)
+    return Write(link, fields, by_crm_id=known)
+
+
+def _held_by_siblings(plan: ObjectPlan, fields: Any, siblings: list[CrmLink]) -> set[str]:
+    """Values of the CRM's unique fields (HubSpot's email) that another record of the same customer there
+    already holds: writing them into a duplicate record would only be refused (DUPLICATE_VALUE) on every run,
+    and would hold back the rest of that record's update."""
+    schema = plan.mapper.schema
+    if schema is None or not siblings:
+        return set()
+    spared = set()
+    for target, value in fields.items():
+        spec = schema.get(target)
+        if spec is None or not spec.unique or spec.external_id or not isinstance(value, str):
+            continue
+        folded = value.strip().casefold()
+        held = (s.last_written.get(target) for s in siblings)
+        if any(isinstance(h, str) and h.strip().casefold() == folded for h in held):
+            spared.add(target)
+    return spared
 
 
 def _execute(conn: Connection, ctx: SyncContext, plan: ObjectPlan, writes: list[Write]) -> None:

@@ -313,3 +313,25 @@ def test_a_record_restored_in_the_crm_is_linked_and_synced_again(
     customer = next(c for c in people(runtime) if c["records"])
     assert sorted(r["source"] for r in customer["records"]) == ["crm", "instagram"]
     assert crm.records[rid]["rapport_customer_id"] == customer["id"]
+
+
+def test_a_duplicate_record_is_not_given_the_email_its_twin_holds(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path
+) -> None:
+    crm = crms.system("crm")  # emails are unique in this CRM, as in HubSpot
+    by_email = crm.create({"firstname": "Ana", "lastname": "Novak", "email": "Ana@Example.si"})
+    by_phone = crm.create({"firstname": "Ana", "lastname": "Novak", "phone": "+386 40 123 456"})
+    apply(runtime, crms, tmp_path)  # the shipped default: email is fill_empty both ways
+    runtime.sync.run("crm")
+    runtime.sync.run("crm")
+    ingest(runtime, {**IG, "phone": "+386 40 123 456"})  # the two records turn out to be one person
+
+    summary = runtime.sync.run("crm")
+    again = runtime.sync.run("crm")
+
+    assert summary["rejected"] == 0 and summary["errors"] == [], summary["errors"]
+    survivor = person(runtime, "ana@example.si")["id"]
+    assert crm.records[by_phone]["rapport_customer_id"] == crm.records[by_email]["rapport_customer_id"] == survivor
+    assert "email" not in crm.records[by_phone]
+    assert "instagram: ana.novak" in crm.records[by_phone]["rapport_social_handles"]
+    assert (again["updated"], again["rejected"]) == (0, 0)
