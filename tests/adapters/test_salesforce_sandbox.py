@@ -160,3 +160,23 @@ def test_one_external_id_twice_in_a_collection_is_refused_for_both(sandbox: Sand
         "DUPLICATE_EXTERNAL_ID",
         None,
     ]
+
+
+def test_bulk_api_2_through_simple_salesforce(sandbox: SandboxHandle, door: Backdoor) -> None:
+    sf = client(sandbox)
+    records = [{"LastName": f"B{n}", "Company": "Acme", "Rapport_Id__c": f"b{n}"} for n in range(5)]
+    records.append({"LastName": "", "Company": "Acme", "Rapport_Id__c": "b5"})
+    [job] = sf.bulk2.Lead.upsert(records=records, external_id_field="Rapport_Id__c", wait=0)
+    assert job["numberRecordsProcessed"] == 6 and job["numberRecordsFailed"] == 1
+    failed = sf.bulk2.Lead.get_failed_records(job["job_id"])
+    assert "REQUIRED_FIELD_MISSING" in failed and door.count("Lead") == 5
+
+
+def test_injected_rate_limit_and_outage_answer_like_salesforce(sandbox: SandboxHandle, door: Backdoor) -> None:
+    door.fault("rate_limit")
+    door.fault("outage")
+    limited = door.api("GET", "limits")
+    assert limited.status_code == 403 and limited.json()[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    down = door.api("GET", "limits")
+    assert down.status_code == 503 and down.json()[0]["errorCode"] == "SERVER_UNAVAILABLE"
+    assert door.api("GET", "limits").headers["Sforce-Limit-Info"] == "api-usage=3/100000"
