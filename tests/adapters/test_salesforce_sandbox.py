@@ -180,3 +180,17 @@ def test_injected_rate_limit_and_outage_answer_like_salesforce(sandbox: SandboxH
     down = door.api("GET", "limits")
     assert down.status_code == 503 and down.json()[0]["errorCode"] == "SERVER_UNAVAILABLE"
     assert door.api("GET", "limits").headers["Sforce-Limit-Info"] == "api-usage=3/100000"
+
+
+@pytest.mark.parametrize(
+    "soql",
+    ["SELECT Id FROM Contact LIMIT 1.5", "SELECT Id FROM Nothing__c", "SELECT Id, Account.Name FROM Contact",
+     "SELECT COUNT() FROM Contact", "SELECT Id FROM Contact WHERE CreatedDate = LAST_N_DAYS:7"],
+)  # fmt: skip
+def test_queries_outside_the_subset_are_refused_with_400(sandbox: SandboxHandle, door: Backdoor, soql: str) -> None:
+    response = door.api("GET", "query", params={"q": soql})
+    assert response.status_code == 400 and response.json()[0]["errorCode"] in {
+        "MALFORMED_QUERY",
+        "INVALID_FIELD",
+        "INVALID_TYPE",
+    }

@@ -100,6 +100,11 @@ def create_app(sandbox: Sandbox) -> FastAPI:
     async def api_fault(request: Request, exc: ApiFault) -> JSONResponse:
         return fault_response(exc)
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        message = "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox"
+        return fault_response(ApiFault(500, "UNKNOWN_EXCEPTION", message))
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 405:

@@ -125,7 +125,8 @@ class Org:
     # -- writes -----------------------------------------------------------------------------------------
     def stamp(self) -> str:
         """A SystemModstamp later than every earlier one (millisecond precision)."""
-        now = datetime.now(UTC).replace(microsecond=datetime.now(UTC).microsecond // 1000 * 1000)
+        now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self._last = max(now, self._last + timedelta(milliseconds=1))
         return format_datetime(self._last)
 

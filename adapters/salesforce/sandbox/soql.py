@@ -96,13 +96,19 @@ class _Parser:
                 query.order.append(self.order_item())
         if self.peek("LIMIT"):
             self.take()
-            query.limit = int(self.take("num"))
+            query.limit = self.count()
         if self.peek("OFFSET"):
             self.take()
-            query.offset = int(self.take("num"))
+            query.offset = self.count()
         if self.pos < len(self.tokens):
             raise malformed(f"unexpected token: '{self.tokens[self.pos][1]}'")
         return query
+
+    def count(self) -> int:
+        text = self.take("num")
+        if not text.isdigit():
+            raise malformed(f"expecting a non-negative integer, found '{text}'")
+        return int(text)
 
     def order_item(self) -> tuple[str, bool, bool]:
         name = self.take("word")
