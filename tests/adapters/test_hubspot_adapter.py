@@ -3,10 +3,15 @@ email conflicts, notes, 429 storms, lost answers and reruns, and incremental win
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +194,31 @@ def test_check_reads_todays_usage_and_stops_at_the_daily_limit(harness: HubSpotH
     with pytest.raises(RateLimited) as caught:
         spend_the_day()
     assert caught.value.retry_after > 60 and harness.stats()["throttled"] == 0
+
+
+PUSH = """
+import json, sys
+from adapters.base import UpsertItem
+from adapters.hubspot import HubSpotAdapter, parse_config
+adapter = HubSpotAdapter(parse_config(json.loads(sys.argv[1])))
+adapter.upsert_batch("contact", [UpsertItem(f"lnk-{i}", {"email": f"p{i}@example.com"}) for i in range(300)])
+"""
+
+
+def test_a_push_killed_mid_batch_and_rerun_creates_no_duplicates(harness: HubSpotHarness) -> None:
+    harness.http.post("/config", json={"stall_seconds": 2}).raise_for_status()
+    harness.http.post("/faults", json={"fault": "stall", "count": 1, "after": 1}).raise_for_status()
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen([sys.executable, "-c", PUSH, json.dumps(harness.config)], cwd=root,
+                               env={**os.environ, "PYTHONPATH": str(root)})  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while harness.stats()["objects"]["contacts"] < 200 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the second batch is applied; its answer is held back
+    finally:
+        process.kill()
+        process.wait()
+    assert harness.stats()["objects"]["contacts"] == 200
+    rerun = harness.adapter.upsert_batch("contact", items(300))
+    assert all(r.ok for r in rerun) and sum(r.created for r in rerun) == 100
+    assert live_links(harness) == Counter(i.link_id for i in items(300))

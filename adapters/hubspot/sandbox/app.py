@@ -4,6 +4,7 @@ and a back door under ``/__sandbox__`` for tests (act as a person in HubSpot wou
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +56,11 @@ def create_app(sandbox: Sandbox) -> FastAPI:
         except SandboxError as error:
             return _error_response(error)
         response = await call_next(request)
-        if headers.pop("x-sandbox-lose-response", None):
+        fault = headers.pop("x-sandbox-fault", None)
+        if fault == "lost_response":
             return _error_response(outage())  # the write was applied, its answer is lost
+        if fault == "stall":
+            await asyncio.sleep(sandbox.limits.stall_seconds)  # applied; the answer comes late (kill tests)
         if not path.endswith("/search"):  # HubSpot sends no rate-limit headers on search responses
             response.headers.update(headers)
         return response
@@ -114,13 +118,13 @@ def back_door(sandbox: Sandbox) -> APIRouter:
     @api.post("/faults")
     async def faults(request: Request) -> dict[str, Any]:
         body = await _body(request)
-        limits.inject(str(body.get("fault")), int(body.get("count", 1)))
+        limits.inject(str(body.get("fault")), int(body.get("count", 1)), int(body.get("after", 0)))
         return limits.stats()
 
     @api.post("/config")
     async def configure(request: Request) -> dict[str, Any]:
         body = await _body(request)
-        for key in ("window", "tier", "enforce", "fault_retry_after", "daily_limit"):
+        for key in ("window", "tier", "enforce", "fault_retry_after", "daily_limit", "stall_seconds"):
             if key in body:
                 setattr(limits, key, body[key])
         return limits.stats()

@@ -17,7 +17,7 @@ from adapters.hubspot.sandbox.errors import SandboxError, outage, rate_limited
 
 BURST = {"private_app": 190, "free": 100}
 SEARCH_PER_SECOND = 5
-FAULTS = ("rate_limit", "outage", "lost_response")
+FAULTS = ("rate_limit", "outage", "lost_response", "stall")
 
 
 @dataclass
@@ -29,10 +29,11 @@ class Limits:
     daily_limit: int = 500_000
     enforce: bool = True
     fault_retry_after: float = 1.0
+    stall_seconds: float = 30.0
     used_today: int = 0
     requests: int = 0
     throttled: int = 0
-    faults: deque[str] = field(default_factory=deque)
+    faults: deque[str | None] = field(default_factory=deque)
     _recent: deque[float] = field(default_factory=deque)
     _search: deque[float] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,8 +67,8 @@ class Limits:
             self.used_today += 1
             self.requests += 1
             headers = self._headers(now)
-        if fault == "lost_response":
-            headers["x-sandbox-lose-response"] = "1"
+        if fault in ("lost_response", "stall"):
+            headers["x-sandbox-fault"] = fault
         return headers
 
     def _enforce(self, now: float, search: bool) -> None:
@@ -108,12 +109,12 @@ class Limits:
     def _in_last(self, now: float) -> int:
         return sum(1 for t in self._recent if now - t < self.window / 10)
 
-    def inject(self, fault: str, count: int) -> None:
-        """Make the next `count` API calls fail with `fault` (see FAULTS)."""
+    def inject(self, fault: str, count: int, after: int = 0) -> None:
+        """Make `count` API calls fail with `fault` (see FAULTS), after `after` calls that go through."""
         if fault not in FAULTS:
             raise SandboxError(400, "VALIDATION_ERROR", f"unknown fault {fault!r}; expected one of {FAULTS}")
         with self._lock:
-            self.faults.extend([fault] * count)
+            self.faults.extend([None] * after + [fault] * count)
 
     def stats(self) -> dict[str, float | int | str]:
         """Counters for tests and benchmarks."""
