@@ -15,7 +15,7 @@ from hubspot.crm.associations.v4 import BatchInputPublicAssociationMultiPost
 from hubspot.crm.objects.notes import BatchInputSimplePublicObjectBatchInputUpsert, SimplePublicObjectBatchInputUpsert
 
 from adapters.base import InteractionItem, RecordRejected, RecordResult
-from adapters.hubspot.errors import record_error
+from adapters.hubspot.errors import Refused, record_error
 from adapters.hubspot.transport import Transport
 from adapters.hubspot.writes import bisect, chunks
 
@@ -102,8 +102,12 @@ class NoteWriter:
             for (_, item), result in done
         ]  # fmt: skip
         body = BatchInputPublicAssociationMultiPost(inputs=inputs)
-        data, _ = self.t.call(self.associations.create_with_http_info, "notes", "contacts", body)
         failed: dict[str, RecordRejected] = {}
+        try:
+            data, _ = self.t.call(self.associations.create_with_http_info, "notes", "contacts", body)
+        except Refused as refused:  # the notes exist; a rerun associates them once the cause is fixed
+            error = RecordRejected(refused.code, f"note written but not associated: {refused.message}")
+            return {index: RecordResult(item.key, result.crm_id, error=error) for (index, item), result in done}
         for entry in getattr(data, "errors", None) or []:
             raw = entry.to_dict()
             for note_id in (raw.get("context") or {}).get("fromObjectId") or []:

@@ -16,8 +16,9 @@ from typing import Any
 
 from hubspot.crm.contacts import BatchReadInputSimplePublicObjectId, PublicObjectSearchRequest
 
-from adapters.base import ChangePage, ExternalRecord
+from adapters.base import ChangePage, ConfigError, ExternalRecord
 from adapters.hubspot.cursor import Cursor
+from adapters.hubspot.errors import Refused
 from adapters.hubspot.transport import Transport
 
 LIST_PAGE = 100
@@ -58,6 +59,13 @@ class Reader:
         contacts = transport.client.crm.contacts
         self.basic, self.batch, self.search = contacts.basic_api, contacts.batch_api, contacts.search_api
 
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> tuple[Any, int]:
+        """A read; HubSpot refusing a read means the connection or portal is wrong, not a record."""
+        try:
+            return self.t.call(method, *args, **kwargs)
+        except Refused as refused:
+            raise ConfigError(f"HubSpot refused a read ({refused.code}): {refused.message}") from None
+
     def get_by_ids(self, ids: Sequence[str]) -> list[ExternalRecord]:
         """Current contacts with these ids; missing or archived ones are left out (HubSpot's 207)."""
         found: dict[str, ExternalRecord] = {}
@@ -66,7 +74,7 @@ class Reader:
             body = BatchReadInputSimplePublicObjectId(
                 inputs=chunk, properties=self.properties, properties_with_history=[]
             )
-            data, _ = self.t.call(self.batch.read_with_http_info, body)
+            data, _ = self._call(self.batch.read_with_http_info, body)
             found.update((str(o.id), to_record(o)) for o in data.results or [])
         return [found[i] for i in ids if i in found]
 
@@ -108,7 +116,7 @@ class Reader:
         request = PublicObjectSearchRequest(
             sorts=[{"propertyName": MODIFIED, "direction": "DESCENDING"}], properties=[MODIFIED], limit=1, after="0"
         )
-        data, _ = self.t.call(self.search.do_search_with_http_info, request, search=True)
+        data, _ = self._call(self.search.do_search_with_http_info, request, search=True)
         return _millis(data.results[0].updated_at) if data.results else None
 
     def _list(self, after: str | None, archived: bool) -> tuple[Any, Any]:
@@ -116,7 +124,7 @@ class Reader:
         kwargs: dict[str, Any] = {"limit": LIST_PAGE, "properties": names, "archived": archived}
         if after:
             kwargs["after"] = after
-        data, _ = self.t.call(self.basic.get_page_with_http_info, **kwargs)
+        data, _ = self._call(self.basic.get_page_with_http_info, **kwargs)
         return data, self.t.last_headers
 
     def _server_time(self, headers: Any) -> int:
@@ -155,7 +163,7 @@ class Reader:
         request = PublicObjectSearchRequest(
             filter_groups=[{"filters": filters}], sorts=[sort], properties=self.properties, limit=SEARCH_PAGE, after="0"
         )
-        data, _ = self.t.call(self.search.do_search_with_http_info, request, search=True)
+        data, _ = self._call(self.search.do_search_with_http_info, request, search=True)
         results = [to_record(o) for o in data.results or []]
         stamped = [(r, _millis(r.modified_at)) for r in results]
         fresh = [r for r, m in stamped if cursor.seen.get(r.id) != m]
