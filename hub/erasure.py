@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from hub.db.sync_tables import crm_records, interaction_writes
 from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
+from hub.events import emit_events
 from hub.jobs.queue import enqueue
 
 ERASE_JOB = "erase_crm_records"
@@ -46,6 +47,7 @@ def erase_customer(conn: Connection, customer_id: str, *, actor: str, now: datet
     if targets:
         enqueue(conn, ERASE_JOB, {"customer_id": customer_id, "targets": targets}, now=now)
     summary = {"records": len(record_ids), "interactions": removed_interactions, "crm_records": len(targets)}
+    emit_events(conn, [("customer.deleted", {"customer_id": customer_id})], now=now)
     conn.execute(
         insert(audit_events).values(
             customer_id=customer_id, kind="customer.deleted", detail={"erased": summary}, actor=actor, created_at=now

@@ -24,6 +24,7 @@ class StoredBatch:
 
     changed_record_ids: list[int] = field(default_factory=list)
     touched_profiles: set[tuple[str, str]] = field(default_factory=set)
+    new_interactions: list[IngestRecord] = field(default_factory=list)
     records: int = 0
     interactions: int = 0
 
@@ -43,7 +44,7 @@ def store_batch(conn: Connection, batch: Sequence[IngestRecord], now: datetime) 
     posts = [r for r in unique if r.record_type == "interaction"]
     stored = StoredBatch(records=len(people), interactions=len(posts))
     stored.changed_record_ids = _upsert_people(conn, people, now)
-    stored.touched_profiles = _upsert_interactions(conn, posts, now)
+    stored.touched_profiles, stored.new_interactions = _upsert_interactions(conn, posts, now)
     return stored
 
 
@@ -101,9 +102,11 @@ def _person_row(record: IngestRecord, now: datetime) -> dict[str, Any]:
     }
 
 
-def _upsert_interactions(conn: Connection, posts: list[IngestRecord], now: datetime) -> set[tuple[str, str]]:
+def _upsert_interactions(
+    conn: Connection, posts: list[IngestRecord], now: datetime
+) -> tuple[set[tuple[str, str]], list[IngestRecord]]:
     if not posts:
-        return set()
+        return set(), []
     ids = [(r.source, r.external_id) for r in posts]
     existing: dict[tuple[str, str], tuple[int, str]] = {}
     previous_profile: dict[tuple[str, str], str | None] = {}
@@ -129,7 +132,7 @@ def _upsert_interactions(conn: Connection, posts: list[IngestRecord], now: datet
     touched = {(r.source, str(r.payload["profile_id"])) for r in [*fresh, *changed] if r.payload.get("profile_id")}
     # An interaction moved to another profile (or lost its profile) no longer counts for the one it had.
     touched |= {(r.source, str(old)) for r in changed if (old := previous_profile[(r.source, r.external_id)])}
-    return touched
+    return touched, fresh
 
 
 def _interaction_params() -> dict[str, Any]:

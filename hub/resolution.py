@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 
 from hub.db.sync_tables import crm_records
 from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
+from hub.events import customer_events, emit_events
 from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
 from identity.survivorship import InteractionFact, build_profile
@@ -67,7 +68,9 @@ class HubResolver:
             resolution = self.resolver.resolve(records, SqlCandidateStore(conn))
             known = self._apply(conn, records, ids, resolution, now, outcome)
         outcome.updated |= _customers_of_profiles(conn, touched_profiles)
-        rebuild_profiles(conn, outcome.updated | outcome.created, now, known)
+        changed = rebuild_profiles(conn, outcome.updated | outcome.created, now, known)
+        outcome.updated = {cid for cid in outcome.updated if changed.get(cid)}
+        emit_events(conn, customer_events(outcome.created, outcome.merged, changed), now=now)
         return outcome
 
     def _load(self, conn: Connection, record_ids: Collection[int]) -> tuple[list[IdentityRecord], dict[str, int]]:
@@ -215,38 +218,47 @@ def _customers_of_profiles(conn: Connection, profiles: Collection[tuple[str, str
     return set(conn.execute(query).scalars())
 
 
+IGNORED_CHANGES = frozenset({"provenance", "updated_at", "created_at"})
+
+
 def rebuild_profiles(
     conn: Connection,
     customer_ids: Iterable[str],
     now: datetime,
     known: Mapping[str, list[IdentityRecord]] | None = None,
-) -> None:
+) -> dict[str, list[str]]:
     """Recompute the unified profile (survivorship) of these customers from their records and interactions.
 
-    `known` gives customers whose complete record list the caller already holds (saves reading them back).
+    Only customers whose profile really changed are written (and their `updated_at` moved, which is what
+    pushes and webhooks look at); returns, for those, the names of the fields that changed. `known` gives
+    customers whose complete record list the caller already holds (saves reading them back).
     """
     wanted = sorted(set(customer_ids))
     if not wanted:
-        return
+        return {}
     known = known or {}
     records: dict[str, list[IdentityRecord]] = {cid: list(known.get(cid, [])) for cid in wanted}
     unknown = [cid for cid in wanted if cid not in known]
     for row in conn.execute(records_query().where(identity_links.c.customer_id.in_(unknown))):
         records[row.customer_id].append(to_identity_record(row))
     facts = _interaction_facts(conn, wanted)
-    created_query = select(customers.c.id, customers.c.created_at).where(customers.c.id.in_(wanted))
-    created: dict[str, datetime] = {str(cid): at for cid, at in conn.execute(created_query)}
-    params: list[dict[str, Any]] = [
-        {
-            "cid": cid,
-            "profile": build_profile(
-                cid, records[cid], facts.get(cid, []), created_at=created.get(cid), updated_at=now
-            ),
-            "now": now,
-        }
-        for cid in wanted
-        if records[cid]
-    ]
+    current = {
+        str(row.id): row
+        for row in conn.execute(
+            select(customers.c.id, customers.c.created_at, customers.c.profile).where(customers.c.id.in_(wanted))
+        )
+    }
+    changes: dict[str, list[str]] = {}
+    params: list[dict[str, Any]] = []
+    for cid in wanted:
+        if not records[cid] or cid not in current:
+            continue
+        old = dict(current[cid].profile or {})
+        new = build_profile(cid, records[cid], facts.get(cid, []), created_at=current[cid].created_at, updated_at=now)
+        changed = sorted(k for k in new.keys() | old.keys() if k not in IGNORED_CHANGES and new.get(k) != old.get(k))
+        if changed or not old:
+            changes[cid] = changed
+            params.append({"cid": cid, "profile": new, "now": now})
     if params:
         conn.execute(
             update(customers)
@@ -254,6 +266,7 @@ def rebuild_profiles(
             .values(profile=bindparam("profile"), updated_at=bindparam("now")),
             params,
         )
+    return changes
 
 
 def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, list[InteractionFact]]:

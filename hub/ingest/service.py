@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Any
 
 from hub.db.database import Database, utcnow
+from hub.events import emit_events, interaction_events
 from hub.ingest.records import IngestRecord, RecordError, parse_record
 from hub.jobs.queue import enqueue
 from hub.records import store_batch
@@ -72,6 +73,7 @@ class IngestService:
         now = utcnow()
         with self.database.transaction() as conn:
             stored = store_batch(conn, batch, now)
+            emit_events(conn, interaction_events(conn, stored.new_interactions), now=now)
             if inline:
                 outcome = self.resolver.resolve(conn, stored.changed_record_ids, stored.touched_profiles, now)
                 _count(report, outcome)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, select
 from adapters.base import Adapter
 from hub.db.database import Database, utcnow
 from hub.db.tables import audit_events, customers
+from hub.events import emit_events
 from hub.resolution import HubResolver
 from hub.sync import store
 from hub.sync.config import ConnectionSpec
@@ -75,6 +76,10 @@ class SyncContext:
         message = str(details.get("message", ""))
         self.counts.error(f"{direction} {obj} {ref}: {details.get('code', 'ERROR')}: {message}")
         if self.run_id is not None and not self.dry_run:
+            reason = f"{details.get('code', 'ERROR')}: {message}"
+            data = {"source": self.name, "external_id": ref, "customer_id": details.get("customer_id"),
+                    "reason": reason, "object": obj, "direction": direction}  # fmt: skip
+            emit_events(conn, [("record.rejected", data)], now=self.now())
             store.record_error(
                 conn, self.run_id, connection=self.name, object=obj, direction=direction, ref=ref,
                 customer_id=details.get("customer_id"), code=str(details.get("code", "ERROR")), message=message,

@@ -16,6 +16,7 @@ from typing import Any
 from adapters import build_adapter
 from adapters.base import Adapter, AdapterError, AuthError, ConfigError, RateLimited, RetriableError
 from hub.db.database import Database, utcnow
+from hub.events import emit_events
 from hub.logging import redact
 from hub.resolution import HubResolver
 from hub.secrets import SecretBox
@@ -79,14 +80,34 @@ class SyncService:
                 run_id = store.start_run(conn, name, direction, utcnow())
         ctx = SyncContext(self.database, spec, adapter, self.resolver, dry_run, run_id, counts)
         calls_before = adapter.api_calls
-        status, error = self._execute(ctx, direction)
+        try:
+            status, error = self._execute(ctx, direction)
+        except Exception as exc:
+            # a bug, not a CRM's answer: the run is closed as failed (never left "running"), and the error
+            # goes on to the caller (the worker retries the job, the CLI reports it)
+            self._close_failed(run_id, name, f"unexpected error: {type(exc).__name__}: {redact(str(exc))}")
+            raise
         summary = _summary(spec, direction, dry_run, counts, adapter.api_calls - calls_before, run_id)
         summary["status"] = status
         if run_id is not None:
             with self.database.transaction() as conn:
                 store.finish_run(conn, run_id, status, summary, error, utcnow())
+                event = "sync.failed" if status == "failed" else "sync.completed"
+                figures = {k: summary[k] for k in ("pulled", "created", "updated", "rejected")}
+                data = {"connection": name, "run_id": str(run_id), "direction": direction, "error": error,
+                        "status": status, **figures}  # fmt: skip
+                emit_events(conn, [(event, data)], now=utcnow())
         log.info("sync run finished", extra={"connection": name, "status": status, "run_id": run_id})
         return summary
+
+    def _close_failed(self, run_id: int | None, name: str, error: str) -> None:
+        log.error("sync run failed", extra={"connection": name, "run_id": run_id, "error": error})
+        if run_id is not None:
+            with self.database.transaction() as conn:
+                store.finish_run(conn, run_id, "failed", {"errors": [error]}, error, utcnow())
+                emit_events(
+                    conn, [("sync.failed", {"connection": name, "run_id": str(run_id), "error": error})], now=utcnow()
+                )
 
     def _execute(self, ctx: SyncContext, direction: str) -> tuple[str, str | None]:
         try:
