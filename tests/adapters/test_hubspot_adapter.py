@@ -172,6 +172,7 @@ def test_incremental_pages_never_page_deep_and_an_idle_pull_is_cheap(
     harness.adapter.upsert_batch("contact", items(40))
     pages, cursor = drain(harness.adapter, "contact", cursor)
     assert len(ids_in(pages)) == 40 and all(len(p.records) <= 7 for p in pages)
+    assert harness.stats()["deepest_search"] <= 7  # every page is a fresh window, never `after` deep
     before = harness.adapter.api_calls
     quiet, _ = drain(harness.adapter, "contact", cursor)
     assert ids_in(quiet) == set() and harness.adapter.api_calls - before <= 5

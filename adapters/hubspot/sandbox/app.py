@@ -16,7 +16,7 @@ from adapters.hubspot.sandbox import batch, objects
 from adapters.hubspot.sandbox.errors import SandboxError, not_found, outage, unauthorized
 from adapters.hubspot.sandbox.limits import Limits
 from adapters.hubspot.sandbox.meta import Tokens, associations_router, misc_router, properties_router
-from adapters.hubspot.sandbox.objects import _body
+from adapters.hubspot.sandbox.objects import read_body
 from adapters.hubspot.sandbox.store import Portal
 
 BACK_DOOR = "/__sandbox__"
@@ -80,7 +80,7 @@ def back_door(sandbox: Sandbox) -> APIRouter:
 
     @api.post("/records/{object_type}", status_code=201)
     async def seed(object_type: str, request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         return batch.create_many(portal, object_type, [body])[0].public(None)
 
     @api.get("/records/{object_type}")
@@ -96,7 +96,7 @@ def back_door(sandbox: Sandbox) -> APIRouter:
 
     @api.patch("/records/{object_type}/{object_id}")
     async def edit(object_type: str, object_id: str, request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         updated, errors = batch.update_many(
             portal, object_type, [{"properties": body.get("properties") or {}, "id": object_id}]
         )
@@ -117,13 +117,13 @@ def back_door(sandbox: Sandbox) -> APIRouter:
 
     @api.post("/faults")
     async def faults(request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         limits.inject(str(body.get("fault")), int(body.get("count", 1)), int(body.get("after", 0)))
         return limits.stats()
 
     @api.post("/config")
     async def configure(request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         for key in ("window", "tier", "enforce", "fault_retry_after", "daily_limit", "stall_seconds"):
             if key in body:
                 setattr(limits, key, body[key])
@@ -137,6 +137,6 @@ def back_door(sandbox: Sandbox) -> APIRouter:
     @api.get("/stats")
     async def stats() -> dict[str, Any]:
         counts = {t: sum(1 for o in objs.values() if not o.archived) for t, objs in portal.objects.items()}
-        return {**limits.stats(), "objects": counts}
+        return {**limits.stats(), "objects": counts, "deepest_search": portal.deepest_search}
 
     return api

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from adapters.hubspot.sandbox import batch
 from adapters.hubspot.sandbox.errors import SandboxError, bad_request, not_found
 from adapters.hubspot.sandbox.limits import Limits
-from adapters.hubspot.sandbox.objects import _body
+from adapters.hubspot.sandbox.objects import read_body
 from adapters.hubspot.sandbox.properties import copy_definitions, new_definition, now_iso
 from adapters.hubspot.sandbox.store import Portal
 
@@ -56,7 +56,7 @@ def properties_router(portal: Portal) -> APIRouter:
 
     @api.post("/groups", status_code=201)
     async def create_group(object_type: str, request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         defs(object_type)
         name, label = body.get("name"), body.get("label")
         if not name or not label:
@@ -83,12 +83,12 @@ def properties_router(portal: Portal) -> APIRouter:
 
     @api.post("", status_code=201)
     async def create_property(object_type: str, request: Request) -> dict[str, Any]:
-        return create(object_type, await _body(request))
+        return create(object_type, await read_body(request))
 
     @api.post("/batch/create")
     async def create_properties(object_type: str, request: Request) -> Response:
         started = now_iso()
-        inputs = batch.inputs_of(await _body(request))
+        inputs = batch.inputs_of(await read_body(request))
         results = [create(object_type, item) for item in inputs]
         return JSONResponse(batch.batch_response(results, [], started), status_code=201)
 
@@ -103,7 +103,9 @@ def associations_router(portal: Portal) -> APIRouter:
     async def create(from_type: str, to_type: str, request: Request) -> Response:
         started = now_iso()
         portal.table(from_type), portal.table(to_type)
-        results, errors = batch.associate_many(portal, from_type, to_type, batch.inputs_of(await _body(request), 2000))
+        results, errors = batch.associate_many(
+            portal, from_type, to_type, batch.inputs_of(await read_body(request), 2000)
+        )
         return JSONResponse(batch.batch_response(results, errors, started), status_code=207 if errors else 201)
 
     @api.post("/read")
@@ -111,7 +113,7 @@ def associations_router(portal: Portal) -> APIRouter:
         started = now_iso()
         portal.table(from_type), portal.table(to_type)
         results = []
-        for item in batch.inputs_of(await _body(request), 1000):
+        for item in batch.inputs_of(await read_body(request), 1000):
             object_id = str(item.get("id") or "")
             to = batch.associations_of(portal, from_type, to_type, object_id)
             if to:

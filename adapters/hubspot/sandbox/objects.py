@@ -25,7 +25,7 @@ def _names(request: Request, object_type: str, body: dict[str, Any] | None = Non
     return names or DEFAULT_PROPERTIES[object_type]
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def read_body(request: Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
@@ -70,12 +70,12 @@ def router(portal: Portal) -> APIRouter:
 
     @api.post("", status_code=201)
     async def create_one(object_type: str, request: Request) -> dict[str, Any]:
-        created = batch.create_many(portal, object_type, [await _body(request)])
+        created = batch.create_many(portal, object_type, [await read_body(request)])
         return created[0].public(None)
 
     @api.patch("/{object_id}")
     async def update_one(object_type: str, object_id: str, request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         id_property = request.query_params.get("idProperty")
         updated, errors = batch.update_many(portal, object_type, [{**body, "id": object_id, "idProperty": id_property}])
         if errors:
@@ -90,7 +90,7 @@ def router(portal: Portal) -> APIRouter:
     @api.post("/batch/{operation}")
     async def batch_op(object_type: str, operation: str, request: Request) -> Response:
         started = now_iso()
-        body = await _body(request)
+        body = await read_body(request)
         inputs = batch.inputs_of(body, limit=100)
         portal.table(object_type)
         if operation == "archive":
@@ -116,7 +116,7 @@ def router(portal: Portal) -> APIRouter:
 
     @api.post("/search")
     async def run_search(object_type: str, request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await read_body(request)
         filters, sorts, limit, after = search.parse_request(body)
         defs = portal.properties[object_type]
         for name in {f["propertyName"] for g in filters for f in g} | {s for s, _ in sorts}:
@@ -126,6 +126,7 @@ def router(portal: Portal) -> APIRouter:
             list(portal.table(object_type).values()), filters, sorts, lambda n: str(defs[n]["type"])
         )
         page = hits[after : after + limit]
+        portal.deepest_search = max(portal.deepest_search, after + len(page))
         out: dict[str, Any] = {
             "total": len(hits),
             "results": [o.public(_names(request, object_type, body)) for o in page],

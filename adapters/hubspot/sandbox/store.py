@@ -65,6 +65,7 @@ class Portal:
     objects: dict[str, dict[str, Obj]] = field(default_factory=lambda: {"contacts": {}, "notes": {}})
     associations: set[tuple[str, str, str, str, int]] = field(default_factory=set)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    deepest_search: int = 0  # the furthest result any search has paged to (tests: no deep paging)
     _indexes: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
 
