@@ -4,13 +4,22 @@ of a batch, paging with a cursor per page, Bulk API 2.0 and social history."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapters.base import AuthError, InteractionItem, RateLimited, RecordRejected, RetriableError, UpsertItem
+from adapters.base import (
+    AuthError,
+    ConfigError,
+    InteractionItem,
+    RateLimited,
+    RecordRejected,
+    RetriableError,
+    UpsertItem,
+)
 from adapters.salesforce import from_config
 from adapters.salesforce.sandbox import SandboxHandle
 from tests.adapters.contract import drain, ids_in
@@ -54,13 +63,30 @@ def test_jwt_bearer_flow(sandbox: SandboxHandle, door: Backdoor) -> None:
     assert adapter.describe("contact").get("Rapport_Id__c") is not None
 
 
-def test_wrong_password_is_an_auth_error_without_the_password(sandbox: SandboxHandle, door: Backdoor) -> None:
+def test_wrong_password_is_an_auth_error_without_the_password(
+    sandbox: SandboxHandle, door: Backdoor, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     auth = {"username": sandbox.username, "password": "hunter2-secret", "security_token": "tok-secret"}
     adapter = from_config(config(sandbox, auth=auth))
     with pytest.raises(AuthError) as caught:
         adapter.check()
-    assert "hunter2" not in str(caught.value) and "tok-secret" not in str(caught.value)
-    assert "hunter2" not in repr(adapter.cfg)
+    shown = f"{caught.value} {adapter.cfg!r} {caplog.text}"
+    assert "hunter2" not in shown and "tok-secret" not in shown
+
+
+def test_bad_settings_are_named_without_their_secrets() -> None:
+    with pytest.raises(ConfigError, match="instance_url must be an https URL"):
+        from_config({"name": "sf", "instance_url": "http://x", "auth": {"session_id": "s3cr3t"}})
+    with pytest.raises(ConfigError, match="api_budget_share") as caught:
+        from_config(
+            {"name": "sf", "instance_url": "https://x", "auth": {"session_id": "s3cr3t"}, "api_budget_share": 2}
+        )
+    assert "s3cr3t" not in str(caught.value)
+    with pytest.raises(ConfigError, match="private_key"):
+        from_config(
+            {"name": "sf", "instance_url": "https://x", "auth": {"jwt": {"consumer_key": "k", "username": "u"}}}
+        )
 
 
 def test_an_expired_given_session_is_an_auth_error(sandbox: SandboxHandle, door: Backdoor) -> None:
