@@ -23,6 +23,7 @@ from hub.secrets import SecretBox
 from hub.settings import Settings
 from hub.sync.config import ConnectionSpec, parse_duration
 from hub.sync.engine import AdapterFactory, SyncService, adapter_for
+from hub.webhooks_jobs import webhook_handlers
 from identity import default_resolver
 
 MAINTENANCE_JOB = "maintenance"
@@ -53,6 +54,7 @@ class Runtime:
             MAINTENANCE_JOB: self._maintenance,
             SYNC_JOB: self._sync,
             ERASE_JOB: self._erase,
+            **webhook_handlers(self.database, self.settings),
         }
 
     def _erase(self, payload: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, cons
 from hub.secrets import SecretKeyError
 from hub.sync.apply import ApplyRefusedError, apply_file
 from hub.sync.engine import UnknownConnectionError, adapter_for
+from hub.webhooks_apply import section_savers
 
 sync_app = typer.Typer(help="Sync a connection now.", no_args_is_help=True)
 
@@ -43,12 +43,8 @@ def apply(
 
 
 def _section_savers() -> dict[str, Any]:
-    """Savers of the webhook sections, once the webhooks package provides them."""
-    try:
-        module = importlib.import_module("hub.webhooks_apply")
-    except ModuleNotFoundError:
-        return {}
-    return dict(module.section_savers())
+    """Savers of the webhook sections of the file."""
+    return dict(section_savers())
 
 
 def setup(ctx: typer.Context, connection: Annotated[str, typer.Argument(help="Connection name.")]) -> None:
