@@ -4,6 +4,7 @@ email conflicts, notes, 429 storms, lost answers and reruns, and incremental win
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -15,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.base import ConfigError, InteractionItem, RateLimited, RecordResult, RetriableError, UpsertItem
+from adapters.base import AuthError, ConfigError, InteractionItem, RateLimited, RecordResult, RetriableError, UpsertItem
 from adapters.hubspot import HubSpotAdapter, parse_config, reads
 from mappings import default_mapping, validate
 from tests.adapters.contract import drain, ids_in
-from tests.adapters.hubspot_harness import HubSpotHarness
+from tests.adapters.hubspot_harness import HubSpotHarness, no_sleep
 
 
 @pytest.fixture
@@ -223,3 +224,26 @@ def test_a_push_killed_mid_batch_and_rerun_creates_no_duplicates(harness: HubSpo
     rerun = harness.adapter.upsert_batch("contact", items(300))
     assert all(r.ok for r in rerun) and sum(r.created for r in rerun) == 100
     assert live_links(harness) == Counter(i.link_id for i in items(300))
+
+
+def test_outages_are_retried_within_budget_then_surface_as_retriable(harness: HubSpotHarness) -> None:
+    adapter = HubSpotAdapter(parse_config(harness.config), sleep=no_sleep)
+    harness.fail_next_calls("outage", 2)
+    assert adapter.upsert_batch("contact", items(5))[0].ok
+    harness.fail_next_calls("outage", 3)
+    with pytest.raises(RetriableError):
+        adapter.get_by_ids("contact", ["1"])
+
+
+def test_tokens_never_reach_logs_or_errors(harness: HubSpotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    details = harness.handle.details
+    auth = {k: details[k] for k in ("client_id", "client_secret", "refresh_token")}
+    adapter = HubSpotAdapter(parse_config({"name": "o", "base_url": harness.handle.base_url, "auth": auth}))
+    adapter.upsert_batch("contact", items(2))
+    wrong = HubSpotAdapter(parse_config({**harness.config, "auth": {"access_token": "pat-na1-not-the-token"}}))
+    with pytest.raises(AuthError) as caught:
+        wrong.check()
+    secrets = [details["access_token"], details["client_secret"], details["refresh_token"], "pat-na1-not-the-token"]
+    secrets += list(harness.handle.sandbox.tokens.oauth_access)
+    assert not any(s in caplog.text or s in str(caught.value) for s in secrets)
