@@ -29,7 +29,7 @@ DELIVER_LINGER_SECONDS = 0.25  # keep polling briefly: under load this saves a j
 class Deliverer:
     """The `webhook.deliver` handler: absorbs queued wake-ups, sends what is due, schedules the next run."""
 
-    def __init__(self, database: Database, settings: Settings, *, concurrency: int = 32) -> None:
+    def __init__(self, database: Database, settings: Settings, *, concurrency: int = 16) -> None:
         self.database = database
         sender = HttpSender(parse_networks(settings.webhook_allowed_networks))
         store = SqlDeliveryStore(database, SecretBox.from_settings(settings))
@@ -39,6 +39,7 @@ class Deliverer:
         """Run one delivery session."""
         with self.database.transaction() as conn:
             _absorb_wakeups(conn, utcnow())
+            _recruit(conn, utcnow(), self.dispatcher.concurrency * 2)
         self.dispatcher.deliver_due(budget=DELIVER_BUDGET_SECONDS, linger=DELIVER_LINGER_SECONDS)
         with self.database.transaction() as conn:
             _schedule_next(conn, utcnow())
@@ -57,6 +58,20 @@ def _absorb_wakeups(conn: Connection, now: datetime) -> None:
     conn.execute(
         update(jobs).where(jobs.c.id.in_(due.scalar_subquery())).values(status=DONE, finished_at=now, updated_at=now)
     )
+
+
+def _recruit(conn: Connection, now: datetime, backlog: int) -> None:
+    """With a backlog bigger than one session's appetite, queue a wake-up so another worker joins in.
+
+    Each joining session does the same, so workers are recruited one by one while the backlog lasts.
+    """
+    d = webhook_deliveries
+    due = select(d.c.id).where(d.c.status == PENDING, d.c.next_attempt_at <= now).limit(backlog).subquery()
+    if conn.execute(select(func.count()).select_from(due)).scalar_one() < backlog:
+        return
+    queued = select(jobs.c.id).where(jobs.c.kind == DELIVER_JOB, jobs.c.status == QUEUED, jobs.c.run_after <= now)
+    if conn.execute(queued.limit(1)).first() is None:
+        wake_deliverers(conn, now=now)
 
 
 def _schedule_next(conn: Connection, now: datetime) -> None:

@@ -13,7 +13,23 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    column,
+    insert,
+    or_,
+    select,
+    update,
+    values,
+)
 
 from hub.db.database import Database
 from hub.db.webhook_tables import (
@@ -29,6 +45,7 @@ from webhooks.events import matches, message_body
 from webhooks.outbound.dispatcher import AttemptRecord, DeliveryTask
 
 DELIVER_JOB = "webhook.deliver"
+CACHE_FOR = timedelta(seconds=2)  # how stale an endpoint's URL, health or secrets may be when sending
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 
 
@@ -88,7 +105,8 @@ class SqlDeliveryStore:
     def __init__(self, database: Database, box: SecretBox) -> None:
         self.database = database
         self.box = box
-        self._plain: dict[str, str] = {}  # ciphertext -> secret, so a busy endpoint is not decrypted per batch
+        self._plain: dict[str, str] = {}  # ciphertext -> secret
+        self._cache: dict[str, tuple[datetime, Any, tuple[str, ...]]] = {}
 
     def claim_due(self, now: datetime, limit: int, lease_seconds: int) -> list[DeliveryTask]:
         """Lease up to `limit` due deliveries and load what sending them needs."""
@@ -101,6 +119,9 @@ class SqlDeliveryStore:
             .with_for_update(skip_locked=True)
         )
         with self.database.transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                # A lost lease only makes a delivery due again (and a later durable write flushes this one).
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             claimed = conn.execute(
                 update(d)
                 .where(d.c.id.in_(due.scalar_subquery()))
@@ -119,22 +140,14 @@ class SqlDeliveryStore:
                 )
             ).all()
         )
-        endpoint_ids = {row.endpoint_id for row in claimed}
-        endpoints = {
-            row.id: row
-            for row in conn.execute(
-                select(webhook_endpoints).where(
-                    webhook_endpoints.c.id.in_(endpoint_ids), webhook_endpoints.c.enabled.is_(True)
-                )
-            )
-        }
-        secrets = self._active_secrets(conn, endpoint_ids, now)
+        endpoints = self._endpoints(conn, {row.endpoint_id for row in claimed}, now)
         tasks, orphans = [], []
         for row in claimed:
-            endpoint = endpoints.get(row.endpoint_id)
-            if endpoint is None or not secrets.get(row.endpoint_id):
+            found = endpoints.get(row.endpoint_id)
+            if found is None:
                 orphans.append(row.id)
                 continue
+            endpoint, secrets = found
             tasks.append(
                 DeliveryTask(
                     delivery_id=row.id,
@@ -142,7 +155,7 @@ class SqlDeliveryStore:
                     endpoint_id=row.endpoint_id,
                     url=endpoint.url,
                     body=bodies[row.message_id],
-                    secrets=tuple(secrets[row.endpoint_id]),
+                    secrets=secrets,
                     attempt=row.attempts + 1,
                     failing_since=endpoint.failing_since,
                 )
@@ -150,6 +163,26 @@ class SqlDeliveryStore:
         if orphans:
             _fail_deliveries(conn, webhook_deliveries.c.id.in_(orphans), "the endpoint is disabled or deleted", now)
         return tasks
+
+    def _endpoints(self, conn: Connection, ids: set[str], now: datetime) -> dict[str, tuple[Any, tuple[str, ...]]]:
+        """Enabled endpoints with their signing secrets, cached for a moment: a busy endpoint is not
+        re-read (and its secrets re-decrypted) for every batch. Missing ones (disabled, deleted) are not cached.
+        """
+        stale = {i for i in ids if i not in self._cache or not timedelta(0) <= now - self._cache[i][0] < CACHE_FOR}
+        if stale:
+            e = webhook_endpoints
+            rows = conn.execute(select(e).where(e.c.id.in_(stale), e.c.enabled.is_(True))).all()
+            secrets = self._active_secrets(conn, stale, now)
+            for row in rows:
+                if secrets.get(row.id):
+                    self._cache[row.id] = (now, row, tuple(secrets[row.id]))
+            for gone in stale - {row.id for row in rows if secrets.get(row.id)}:
+                self._cache.pop(gone, None)
+        return {i: (self._cache[i][1], self._cache[i][2]) for i in ids if i in self._cache}
+
+    def forget(self, endpoint_id: str) -> None:
+        """Drop an endpoint from the cache (it was disabled or changed here)."""
+        self._cache.pop(endpoint_id, None)
 
     def _active_secrets(self, conn: Connection, endpoint_ids: set[str], now: datetime) -> dict[str, list[str]]:
         s = webhook_secrets
@@ -168,11 +201,12 @@ class SqlDeliveryStore:
     def record(self, records: Sequence[AttemptRecord], now: datetime) -> None:
         """Write the attempts, move each delivery on, track endpoint health, disable where decided."""
         with self.database.transaction() as conn:
-            conn.execute(insert(webhook_attempts), [_attempt_row(r) for r in records])
-            conn.execute(_delivery_update(), [_delivery_params(r) for r in records])
+            conn.execute(insert(webhook_attempts).values([_attempt_row(r) for r in records]))
+            _update_deliveries(conn, [_delivery_params(r) for r in records])
             _track_health(conn, records, now)
             for record in records:
                 if record.disable_reason:
+                    self.forget(record.task.endpoint_id)
                     disable_endpoint(conn, record.task.endpoint_id, record.disable_reason, now=now)
 
 
@@ -189,11 +223,48 @@ def _attempt_row(record: AttemptRecord) -> dict[str, Any]:
     }
 
 
+def _update_deliveries(conn: Connection, params: list[dict[str, Any]]) -> None:
+    """Move each delivery on; a stale worker (its lease lost, the attempt recorded by another) changes nothing.
+
+    On PostgreSQL one UPDATE ... FROM (VALUES ...) does the batch in one round trip; SQLite is in-process.
+    """
+    if conn.dialect.name != "postgresql":
+        conn.execute(_delivery_update(), params)
+        return
+    d = webhook_deliveries
+    columns = [column(name, kind) for name, kind in _PARAM_TYPES.items()]
+    batch = values(*columns, name="batch").data([tuple(p[name] for name in _PARAM_TYPES) for p in params])
+    conn.execute(
+        update(d)
+        .where(d.c.id == batch.c.b_id, d.c.attempts == batch.c.b_previous)
+        .values(
+            status=batch.c.b_status,
+            attempts=batch.c.b_attempt,
+            next_attempt_at=cast(batch.c.b_next, DateTime(timezone=True)),
+            last_attempt_at=batch.c.b_started,
+            last_status_code=cast(batch.c.b_code, Integer),
+            last_error=cast(batch.c.b_error, Text),
+            updated_at=batch.c.b_started,
+        )
+    )
+
+
+_PARAM_TYPES: dict[str, Any] = {
+    "b_id": BigInteger(),
+    "b_previous": Integer(),
+    "b_status": String(),
+    "b_attempt": Integer(),
+    "b_next": DateTime(timezone=True),
+    "b_started": DateTime(timezone=True),
+    "b_code": Integer(),
+    "b_error": Text(),
+}
+
+
 def _delivery_update() -> Any:
     d = webhook_deliveries
     return (
         update(d)
-        # a stale worker (lease lost, attempt already recorded by another) does not move the delivery back
         .where(d.c.id == bindparam("b_id"), d.c.attempts == bindparam("b_previous"))
         .values(
             status=bindparam("b_status"),
@@ -224,8 +295,10 @@ def _delivery_params(record: AttemptRecord) -> dict[str, Any]:
 
 def _track_health(conn: Connection, records: Sequence[AttemptRecord], now: datetime) -> None:
     e = webhook_endpoints
-    healthy = {r.task.endpoint_id for r in records if r.result.succeeded}
-    failing = {r.task.endpoint_id for r in records if not r.result.succeeded} - healthy
+    # Only endpoints whose health changes are written: a healthy endpoint's success costs no statement.
+    healthy = {r.task.endpoint_id for r in records if r.result.succeeded and r.task.failing_since is not None}
+    failing = {r.task.endpoint_id for r in records if not r.result.succeeded and r.task.failing_since is None}
+    failing -= {r.task.endpoint_id for r in records if r.result.succeeded}
     if healthy:
         conn.execute(update(e).where(e.c.id.in_(healthy), e.c.failing_since.is_not(None)).values(failing_since=None))
     if failing:

@@ -73,4 +73,3 @@ def dispatcher(database: Database, box: SecretBox, settings: Settings, clock: Cl
     made = Dispatcher(store, sender, concurrency=4, clock=clock)
     yield made
     made.close()
-    sender.close()

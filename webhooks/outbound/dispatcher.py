@@ -66,6 +66,10 @@ class Sender(Protocol):
         """POST and report; never raises for network or HTTP errors."""
         ...
 
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -89,14 +93,14 @@ def decide(task: DeliveryTask, started_at: datetime, result: AttemptResult, now:
 
 
 class Dispatcher:
-    """Works through due deliveries with a pool of sending threads."""
+    """Works through due deliveries: the calling thread claims and records, a pool of threads sends."""
 
     def __init__(
         self,
         store: DeliveryStore,
         sender: Sender,
         *,
-        concurrency: int = 32,
+        concurrency: int = 16,
         lease_seconds: int = LEASE_SECONDS,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
@@ -114,36 +118,81 @@ class Dispatcher:
         result = self.sender.send(task.url, headers, task.body.encode())
         return decide(task, started, result, self.clock())
 
+    def _submit(self, task: DeliveryTask) -> Future[AttemptRecord]:
+        return self._pool.submit(self.attempt, task)
+
     def deliver_due(self, *, budget: float = 5.0, linger: float = 0.0, poll: float = 0.02) -> int:
         """Deliver until nothing is due (after waiting `linger` s for more) or `budget` s have passed.
 
         Attempts in flight are always finished and recorded before returning; returns how many were made.
         """
-        in_flight: dict[Future[AttemptRecord], DeliveryTask] = {}
-        made = 0
-        start = idle_since = time.monotonic()
-        refill = max(1, self.concurrency // 4)  # claim in batches, not one row per finished attempt
+        session = _Session(self, budget)
+        idle_since = session.start
         while True:
             now = time.monotonic()
-            free = self.concurrency - len(in_flight)
-            if now - start < budget and (free >= refill or not in_flight):
-                tasks = self.store.claim_due(self.clock(), free, self.lease_seconds)
-                in_flight.update({self._pool.submit(self.attempt, task): task for task in tasks})
-                if tasks:
-                    idle_since = now
-            if not in_flight:
-                if now - start >= budget or now - idle_since >= linger:
-                    return made
-                time.sleep(poll)
+            claimed = session.claim(now)
+            if claimed:
+                idle_since = now
+            session.collect(poll)
+            session.flush()
+            if session.in_flight or session.finished or claimed:
                 continue
-            done, _ = wait(list(in_flight), timeout=poll, return_when=FIRST_COMPLETED)
-            records = [future.result() for future in done]
-            for future in done:
-                del in_flight[future]
-            if records:
-                self.store.record(records, self.clock())
-                made += len(records)
+            over = now - session.start >= budget
+            if claimed is None and not over:
+                continue  # there was no room to claim this round; look again
+            if over or now - idle_since >= linger:
+                return session.made
+            time.sleep(poll)
 
     def close(self) -> None:
-        """Stop the sending threads."""
+        """Stop the sending threads and close connections."""
         self._pool.shutdown(wait=True)
+        self.sender.close()
+
+
+class _Session:
+    """One `deliver_due` run: attempts in flight, and finished ones waiting to be recorded together."""
+
+    RECORD_DELAY = 0.05  # seconds a finished attempt may wait for others, so one commit records many
+
+    def __init__(self, dispatcher: Dispatcher, budget: float) -> None:
+        self.dispatcher = dispatcher
+        self.budget = budget
+        self.start = time.monotonic()
+        self.in_flight: dict[Future[AttemptRecord], DeliveryTask] = {}
+        self.finished: list[AttemptRecord] = []
+        self.first_finished = 0.0
+        self.made = 0
+        self.batch = max(1, dispatcher.concurrency // 4)  # claim and record in batches, not row by row
+
+    def claim(self, now: float) -> bool | None:
+        """Claim more work when there is room for a batch: True when some was claimed, None when not tried."""
+        free = self.dispatcher.concurrency - len(self.in_flight)
+        if now - self.start >= self.budget or (free < self.batch and self.in_flight):
+            return None
+        d = self.dispatcher
+        tasks = d.store.claim_due(d.clock(), free, d.lease_seconds)
+        self.in_flight.update({d._submit(task): task for task in tasks})
+        return bool(tasks)
+
+    def collect(self, poll: float) -> None:
+        """Move finished attempts out of flight (waiting up to `poll` s for the first)."""
+        if not self.in_flight:
+            return
+        done, _ = wait(list(self.in_flight), timeout=poll, return_when=FIRST_COMPLETED)
+        for future in done:
+            self.finished.append(future.result())
+            del self.in_flight[future]
+        if self.finished and not self.first_finished:
+            self.first_finished = time.monotonic()
+
+    def flush(self) -> None:
+        """Record finished attempts when a batch is ready, the oldest has waited enough, or nothing flies."""
+        if not self.finished:
+            return
+        waited = time.monotonic() - self.first_finished
+        if self.in_flight and len(self.finished) < self.batch and waited < self.RECORD_DELAY:
+            return
+        self.dispatcher.store.record(self.finished, self.dispatcher.clock())
+        self.made += len(self.finished)
+        self.finished, self.first_finished = [], 0.0
