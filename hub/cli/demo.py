@@ -1,12 +1,10 @@
-"""`rapport demo`: Rapport's main job on embedded defaults, on the bundled multilingual sample.
-
-Today it ingests the sample into a fresh SQLite file, resolves identities and prints what it found; the CRM
-sandboxes, sync and webhooks join it as their issues land (their summary parts say so until then).
-"""
+"""`rapport demo`: Rapport's main job on embedded defaults (SQLite, free loopback ports, both CRM sandboxes,
+the bundled multilingual sample, its own verifying webhook receiver); see `hub/demo/run.py`."""
 
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import tempfile
 from pathlib import Path
@@ -14,32 +12,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from hub.cli.common import EXIT_OK, EXIT_REJECTED, console
 from hub.db.database import utcnow
-from hub.db.tables import customers, source_records
-from hub.demo import sample_paths
+from hub.demo.crms import running_crms
+from hub.demo.receiver import Receiver
+from hub.demo.run import DemoOutcome, run_demo
 from hub.export import iter_customers
-from hub.ingest.reader import read_records
-from hub.ingest.service import IngestReport, validated
 from hub.logging import configure_logging
 from hub.runtime import Runtime
 from hub.settings import Settings
-
-PENDING = {"status": "not connected yet: the CRM sandboxes land with issues 6 and 7"}
-
-
-def _sync_summary() -> dict[str, Any]:
-    return {
-        "pulled": 0,
-        "created": 0,
-        "updated": 0,
-        "skipped": 0,
-        "rejected": 0,
-        "api_calls": 0,
-        "errors": [],
-    }
 
 
 def free_port() -> int:
@@ -49,36 +31,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _ingest_sample(runtime: Runtime) -> IngestReport:
-    report = IngestReport()
-    for path in sample_paths():
-        with path.open("rb") as stream:
-            items = read_records(str(path), stream, runtime.settings.max_line_bytes)
-            runtime.ingest.ingest(validated(items, report), report, inline=True)
-    return report
-
-
-def _summary(runtime: Runtime, report: IngestReport) -> dict[str, Any]:
-    with runtime.database.transaction() as conn:
-        live = conn.execute(
-            select(func.count()).select_from(customers).where(customers.c.merged_into.is_(None))
-        ).scalar_one()
-        people = conn.execute(
-            select(func.count()).select_from(source_records).where(source_records.c.record_type != "interaction")
-        ).scalar_one()
-    return {
-        "customers": int(live),
-        "merged": int(people) - int(live),
-        "records": report.accepted,
-        "salesforce": _sync_summary() | PENDING,
-        "hubspot": _sync_summary() | PENDING,
-        "interactions_written": 0,
-        "webhooks_delivered": 0,
-        "errors": [f"line {line}: {reason}" for line, reason in report.errors],
-    }
-
-
-def _print_human(runtime: Runtime, summary: dict[str, Any]) -> None:
+def _print_human(runtime: Runtime, outcome: DemoOutcome) -> None:
     table = Table("customer", "name", "email", "phone", "handles", "records", title="Unified customers")
     with runtime.database.transaction() as conn:
         for customer in iter_customers(conn):
@@ -89,11 +42,22 @@ def _print_human(runtime: Runtime, summary: dict[str, Any]) -> None:
                 customer.get("phone") or "", handles, sources,
             )  # fmt: skip
     console.print(table)
+    summary = outcome.summary
+    for line in outcome.story:
+        console.print(line)
+    for name in ("salesforce", "hubspot"):
+        crm = summary[name]
+        console.print(
+            f"{name}: pulled {crm['pulled']}, created {crm['created']}, updated {crm['updated']}, "
+            f"skipped {crm['skipped']}, rejected {crm['rejected']}, API calls {crm['api_calls']}"
+        )
     console.print(
-        f"[bold]{summary['records']}[/] records in, [bold]{summary['customers']}[/] customers, "
-        f"[bold]{summary['merged']}[/] records joined to another; errors: {len(summary['errors'])}"
+        f"[bold]{summary['customers']}[/] customers ({summary['merged']} records joined to another), "
+        f"[bold]{summary['interactions_written']}[/] interactions written to the CRMs, "
+        f"[bold]{summary['webhooks_delivered']}[/] webhooks delivered and verified; errors: {len(summary['errors'])}"
     )
-    console.print(f"Salesforce and HubSpot: {PENDING['status']}")
+    for error in summary["errors"][:10]:
+        console.print(f"  [yellow]{error}[/]")
 
 
 def demo(
@@ -103,19 +67,26 @@ def demo(
 ) -> None:
     """Run Rapport's main job on embedded defaults and the bundled sample, then keep serving (unless --once)."""
     workdir = Path(tempfile.mkdtemp(prefix="rapport-demo-"))
-    settings = Settings(database_url=f"sqlite:///{workdir / 'demo.db'}", log_level="WARNING")
+    settings = Settings(
+        database_url=f"sqlite:///{workdir / 'demo.db'}", log_level="WARNING", webhook_allowed_networks="127.0.0.0/8",
+        secret_key=secrets.token_urlsafe(32),
+    )  # fmt: skip
     configure_logging(settings.log_level, settings.log_format)
     runtime = Runtime(settings)
-    report = _ingest_sample(runtime)
-    summary = _summary(runtime, report)
-    if json_output:
-        typer.echo(json.dumps(summary, ensure_ascii=False))
-    else:
-        _print_human(runtime, summary)
-    if not once:
-        _serve(runtime, port or free_port(), quiet=json_output)
-    runtime.database.dispose()
-    raise typer.Exit(EXIT_REJECTED if summary["errors"] else EXIT_OK)
+    receiver = Receiver().start()
+    try:
+        with running_crms() as crms:
+            outcome = run_demo(runtime, crms, receiver, workdir)
+            if json_output:
+                typer.echo(json.dumps(outcome.summary, ensure_ascii=False, default=str))
+            else:
+                _print_human(runtime, outcome)
+            if not once:
+                _serve(runtime, port or free_port(), quiet=json_output)
+    finally:
+        receiver.stop()
+        runtime.database.dispose()
+    raise typer.Exit(EXIT_REJECTED if outcome.summary["errors"] else EXIT_OK)
 
 
 def _serve(runtime: Runtime, port: int, *, quiet: bool) -> None:
@@ -131,8 +102,7 @@ def _serve(runtime: Runtime, port: int, *, quiet: bool) -> None:
         console.print(f"\nServing the API on http://127.0.0.1:{port} (docs at /docs); Ctrl-C to stop.")
         console.print(f"Admin API key for this demo: {key}")
         console.print(f"  curl -H 'Authorization: Bearer {key}' http://127.0.0.1:{port}/v1/customers")
-    config = uvicorn.Config(
-        create_app(runtime.settings, runtime.database), host="127.0.0.1", port=port, log_config=None
-    )
+    app: Any = create_app(runtime.settings, runtime=runtime)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None)
     with background_worker(runtime):
         uvicorn.Server(config).run()
