@@ -199,3 +199,4 @@ leases = Table(
 )
 
 from hub.db import sync_tables as _sync_tables  # noqa: E402,F401  (registers the sync tables on `metadata`)
+from hub.db import webhook_tables as _webhook_tables  # noqa: E402,F401
