@@ -127,5 +127,5 @@ def message_body(event_type: str, data: dict[str, Any], timestamp: datetime) -> 
         default=str,
     )
     if len(body.encode()) > MAX_PAYLOAD_BYTES:
-        raise EventError(f"{event_type} payload is over {MAX_PAYLOAD_BYTES} bytes; send ids, not whole records")
+        raise EventError(f"{event_type} payload is over 64 KB ({MAX_PAYLOAD_BYTES} bytes); send ids, not whole records")
     return body
