@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hubspot import HubSpot
+from hubspot.crm.contacts import PublicMergeInput
 
 from adapters.base import AuthError, ConfigError, InteractionItem, RateLimited, RecordResult, RetriableError, UpsertItem
 from adapters.hubspot import HubSpotAdapter, parse_config, reads
@@ -247,3 +249,14 @@ def test_tokens_never_reach_logs_or_errors(harness: HubSpotHarness, caplog: pyte
     secrets = [details["access_token"], details["client_secret"], details["refresh_token"], "pat-na1-not-the-token"]
     secrets += list(harness.handle.sandbox.tokens.oauth_access)
     assert not any(s in caplog.text or s in str(caught.value) for s in secrets)
+
+
+def test_merged_contacts_are_reported_with_their_survivor(harness: HubSpotHarness) -> None:
+    survivor, merged = harness.seed({"email": "a@example.com"}), harness.seed({"email": "b@example.com"})
+    _, cursor = drain(harness.adapter, "contact", None)
+    client = HubSpot(access_token=harness.handle.access_token, host=harness.handle.base_url)
+    client.crm.contacts.basic_api.merge(PublicMergeInput(primary_object_id=survivor, object_id_to_merge=merged))
+    pages, _ = drain(harness.adapter, "contact", cursor)
+    assert ids_in(pages) == {survivor}
+    assert {k: v for page in pages for k, v in page.merged_into.items()} == {merged: survivor}
+    assert harness.adapter.get_by_ids("contact", [merged]) == []

@@ -114,6 +114,14 @@ def router(portal: Portal) -> APIRouter:
             raise not_found(f"Unknown batch operation {operation}")
         return JSONResponse(batch.batch_response(results, errors, started), status_code=207 if errors else 200)
 
+    @api.post("/merge")
+    async def merge(object_type: str, request: Request) -> dict[str, Any]:
+        body = await read_body(request)
+        primary, other = str(body.get("primaryObjectId") or ""), str(body.get("objectIdToMerge") or "")
+        if not primary or not other or primary == other:
+            raise bad_request("primaryObjectId and a different objectIdToMerge are required")
+        return portal.merge(object_type, primary, other).public(None)
+
     @api.post("/search")
     async def run_search(object_type: str, request: Request) -> dict[str, Any]:
         body = await read_body(request)

@@ -183,6 +183,30 @@ class Portal:
         obj.updated_at = stamp
         obj.properties[MODIFIED[object_type]] = stamp
 
+    def merge(self, object_type: str, primary_id: str, other_id: str) -> Obj:
+        """Merge `other` into `primary`: blanks filled from `other`, its id listed in ``hs_merged_object_ids``,
+        and `other` gone (HubSpot keeps no archived copy of a merged-away record)."""
+        primary, other = self.find(object_type, "id", primary_id), self.find(object_type, "id", other_id)
+        if primary is None or other is None:
+            raise SandboxError(
+                404, "OBJECT_NOT_FOUND", f"Object not found: {primary_id if primary is None else other_id}"
+            )
+        self._unindex(object_type, other)
+        del self.table(object_type)[other.id]
+        merged = [i for i in (primary.properties.get("hs_merged_object_ids") or "").split(";") if i]
+        merged += [other.id, *[i for i in (other.properties.get("hs_merged_object_ids") or "").split(";") if i]]
+        self._unindex(object_type, primary)
+        for name, value in other.properties.items():
+            primary.properties.setdefault(name, value)
+        primary.properties.update({"hs_object_id": primary.id, "hs_merged_object_ids": ";".join(merged)})
+        self._reindex(object_type, primary)
+        self.touch(object_type, primary)
+        self.associations = {
+            (a, primary.id if i == other.id else i, b, primary.id if j == other.id else j, t)
+            for a, i, b, j, t in self.associations
+        }
+        return primary
+
     def stamp(self, object_type: str, obj: Obj, moment: str) -> None:
         """Set the modified date to `moment` (epoch ms or ISO 8601): a back-door helper for tests."""
         stamp = iso_from_millis(to_millis(moment) or 0)
