@@ -97,7 +97,8 @@ class Reader:
         while True:
             data, headers = self._list(cursor.full_after, archived=False)
             if not cursor.t0:
-                cursor.t0 = cursor.arch_gte = newest or self._server_time(headers)
+                cursor.arch_gte = self._server_time(headers)  # archived before the pull began are not news
+                cursor.t0 = newest or cursor.arch_gte
             records = [to_record(o) for o in data.results or []]
             cursor.seen.update((r.id, m) for r in records if (m := _millis(r.modified_at)) >= cursor.t0)
             nxt = data.paging.next.after if data.paging and data.paging.next else None
