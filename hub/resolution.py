@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from hub.db.sync_tables import crm_records
-from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
+from hub.db.tables import (
+    audit_events,
+    customers,
+    identity_keys,
+    identity_links,
+    interactions,
+    review_items,
+    source_records,
+)
 from hub.events import customer_events, emit_events
 from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
@@ -107,7 +115,7 @@ class HubResolver:
             outcome.updated.add(customer_id)
         self._write_links(conn, records, ids, resolution, assigned, now)
         self._write_keys(conn, records, ids)
-        outcome.review += len(resolution.review)
+        outcome.review += _queue_reviews(conn, resolution, now)
         outcome.updated -= set(outcome.merged)
         created: dict[str, list[IdentityRecord]] = {cid: [] for cid in outcome.created}
         for key, customer_id in assigned.items():
@@ -290,3 +298,18 @@ def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, l
     for cid, network, occurred_at, sentiment in conn.execute(query):
         facts.setdefault(cid, []).append(InteractionFact(network, occurred_at, sentiment))
     return facts
+
+
+def _queue_reviews(conn: Connection, resolution: Resolution, now: datetime) -> int:
+    """Store the resolver's review items (one open item per record: a newer decision replaces an older one)."""
+    if not resolution.review:
+        return 0
+    keys = [item.record_key for item in resolution.review]
+    conn.execute(delete(review_items).where(review_items.c.record_key.in_(keys), review_items.c.status == "open"))
+    rows = [
+        {"record_key": item.record_key, "candidates": list(item.candidates), "reason": item.reason,
+         "score": item.score, "evidence": dict(item.evidence), "status": "open", "created_at": now}
+        for item in resolution.review
+    ]  # fmt: skip
+    conn.execute(insert(review_items), rows)
+    return len(rows)

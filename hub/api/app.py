@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from hub.api import connections, customers, erasure, inbound, operations, records, sync_runs, webhooks
+from hub.api import connections, customers, erasure, identity, inbound, operations, records, sync_runs, webhooks
 from hub.api.limits import BodyLimitMiddleware, max_body_bytes
 from hub.api.openapi import install_openapi
 from hub.api.problems import CatchAllMiddleware, install_problem_handlers
@@ -58,6 +58,7 @@ def create_app(settings: Settings, database: Database | None = None, runtime: Ru
         connections.router,
         sync_runs.router,
         erasure.router,
+        identity.router,
         webhooks.router,
         inbound.router,
     ):
