@@ -78,8 +78,9 @@ def test_manual_merge_and_review_queue(runtime: Runtime) -> None:
     assert merged.status_code == 200
     assert client.get(f"/v1/customers/{bo}", headers=auth, follow_redirects=False).status_code == 308
     with runtime.database.transaction() as conn:
-        conn.execute(insert(review_items).values(record_key="contact:hubspot:h9", candidates=[ana], reason="ambiguous",
-                                                  score=3.0, evidence={}, status="open", created_at=utcnow()))  # fmt: skip
+        item = {"record_key": "contact:hubspot:h9", "candidates": [ana], "reason": "ambiguous", "score": 3.0,
+                "evidence": {}, "status": "open", "created_at": utcnow()}  # fmt: skip
+        conn.execute(insert(review_items).values(**item))
     queue = client.get("/v1/review", headers=auth).json()["data"]
     assert [q["record_key"] for q in queue] == ["contact:hubspot:h9"]
     rejected = client.post(f"/v1/review/{queue[0]['id']}/reject", headers=auth)
