@@ -115,7 +115,7 @@ class Reader:
         """The latest modification time in the portal when a full pull starts: where the incremental pull takes
         over (anything changed later is newer; HubSpot's clock, in milliseconds)."""
         request = PublicObjectSearchRequest(
-            sorts=[{"propertyName": MODIFIED, "direction": "DESCENDING"}], properties=[MODIFIED], limit=1, after="0"
+            sorts=[{"propertyName": MODIFIED, "direction": "DESCENDING"}], properties=[MODIFIED], limit=1
         )
         data, _ = self._call(self.search.do_search_with_http_info, request, search=True)
         return _millis(data.results[0].updated_at) if data.results else None
@@ -162,7 +162,10 @@ class Reader:
         else:
             filters, sort = [{"propertyName": MODIFIED, "operator": "GTE", "value": str(cursor.gte)}], MODIFIED
         request = PublicObjectSearchRequest(
-            filter_groups=[{"filters": filters}], sorts=[sort], properties=self.properties, limit=SEARCH_PAGE, after="0"
+            filter_groups=[{"filters": filters}],
+            sorts=[{"propertyName": sort, "direction": "ASCENDING"}],
+            properties=self.properties,
+            limit=SEARCH_PAGE,
         )
         data, _ = self._call(self.search.do_search_with_http_info, request, search=True)
         results = [to_record(o) for o in data.results or []]
