@@ -29,7 +29,7 @@ DELIVER_LINGER_SECONDS = 0.25  # keep polling briefly: under load this saves a j
 class Deliverer:
     """The `webhook.deliver` handler: absorbs queued wake-ups, sends what is due, schedules the next run."""
 
-    def __init__(self, database: Database, settings: Settings, *, concurrency: int = 16) -> None:
+    def __init__(self, database: Database, settings: Settings, *, concurrency: int = 32) -> None:
         self.database = database
         sender = HttpSender(parse_networks(settings.webhook_allowed_networks))
         store = SqlDeliveryStore(database, SecretBox.from_settings(settings))

@@ -118,28 +118,25 @@ class SqlDeliveryStore:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        lease = update(d).where(d.c.id.in_(due.scalar_subquery()))
+        lease = lease.values(next_attempt_at=now + timedelta(seconds=lease_seconds), updated_at=now)
         with self.database.transaction() as conn:
             if conn.dialect.name == "postgresql":
                 # A lost lease only makes a delivery due again (and a later durable write flushes this one).
                 conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            claimed = conn.execute(
-                update(d)
-                .where(d.c.id.in_(due.scalar_subquery()))
-                .values(next_attempt_at=now + timedelta(seconds=lease_seconds), updated_at=now)
-                .returning(d.c.id, d.c.message_id, d.c.endpoint_id, d.c.attempts)
-            ).all()
-            if not claimed:
-                return []
-            return self._tasks(conn, claimed, now)
+                m = webhook_messages  # UPDATE ... FROM returns the bodies too: one round trip fewer
+                lease = lease.where(m.c.id == d.c.message_id)
+                claimed = conn.execute(lease.returning(d.c.id, d.c.message_id, d.c.endpoint_id, d.c.attempts, m.c.body))
+                rows = claimed.all()
+                bodies = {row.message_id: row.body for row in rows}
+            else:
+                rows = conn.execute(lease.returning(d.c.id, d.c.message_id, d.c.endpoint_id, d.c.attempts)).all()
+                bodies = _bodies(conn, {row.message_id for row in rows})
+            return self._tasks(conn, rows, bodies, now) if rows else []
 
-    def _tasks(self, conn: Connection, claimed: Sequence[Any], now: datetime) -> list[DeliveryTask]:
-        bodies = dict(
-            conn.execute(
-                select(webhook_messages.c.id, webhook_messages.c.body).where(
-                    webhook_messages.c.id.in_({row.message_id for row in claimed})
-                )
-            ).all()
-        )
+    def _tasks(
+        self, conn: Connection, claimed: Sequence[Any], bodies: dict[str, str], now: datetime
+    ) -> list[DeliveryTask]:
         endpoints = self._endpoints(conn, {row.endpoint_id for row in claimed}, now)
         tasks, orphans = [], []
         for row in claimed:
@@ -201,13 +198,21 @@ class SqlDeliveryStore:
     def record(self, records: Sequence[AttemptRecord], now: datetime) -> None:
         """Write the attempts, move each delivery on, track endpoint health, disable where decided."""
         with self.database.transaction() as conn:
-            conn.execute(insert(webhook_attempts).values([_attempt_row(r) for r in records]))
-            _update_deliveries(conn, [_delivery_params(r) for r in records])
+            if conn.dialect.name == "postgresql":
+                conn.execute(_record_statement(records))
+            else:
+                conn.execute(insert(webhook_attempts).values([_attempt_row(r) for r in records]))
+                conn.execute(_delivery_update(), [_delivery_params(r) for r in records])
             _track_health(conn, records, now)
             for record in records:
                 if record.disable_reason:
                     self.forget(record.task.endpoint_id)
                     disable_endpoint(conn, record.task.endpoint_id, record.disable_reason, now=now)
+
+
+def _bodies(conn: Connection, message_ids: set[str]) -> dict[str, str]:
+    m = webhook_messages
+    return {row.id: row.body for row in conn.execute(select(m.c.id, m.c.body).where(m.c.id.in_(message_ids)))}
 
 
 def _attempt_row(record: AttemptRecord) -> dict[str, Any]:
@@ -223,18 +228,18 @@ def _attempt_row(record: AttemptRecord) -> dict[str, Any]:
     }
 
 
-def _update_deliveries(conn: Connection, params: list[dict[str, Any]]) -> None:
-    """Move each delivery on; a stale worker (its lease lost, the attempt recorded by another) changes nothing.
+def _record_statement(records: Sequence[AttemptRecord]) -> Any:
+    """PostgreSQL: the batch's attempts and delivery moves in one statement (one round trip).
 
-    On PostgreSQL one UPDATE ... FROM (VALUES ...) does the batch in one round trip; SQLite is in-process.
+    A stale worker (its lease lost, the attempt already recorded by another) still logs its attempt, but
+    cannot move the delivery back: the update is guarded by the attempt count.
     """
-    if conn.dialect.name != "postgresql":
-        conn.execute(_delivery_update(), params)
-        return
     d = webhook_deliveries
-    columns = [column(name, kind) for name, kind in _PARAM_TYPES.items()]
-    batch = values(*columns, name="batch").data([tuple(p[name] for name in _PARAM_TYPES) for p in params])
-    conn.execute(
+    rows = [_delivery_params(r) | {"b_latency": r.result.latency_ms, "b_body": r.result.response_body} for r in records]
+    batch = values(*[column(name, kind) for name, kind in _PARAM_TYPES.items()], name="batch").data(
+        [tuple(row[name] for name in _PARAM_TYPES) for row in rows]
+    )
+    moved = (
         update(d)
         .where(d.c.id == batch.c.b_id, d.c.attempts == batch.c.b_previous)
         .values(
@@ -246,7 +251,19 @@ def _update_deliveries(conn: Connection, params: list[dict[str, Any]]) -> None:
             last_error=cast(batch.c.b_error, Text),
             updated_at=batch.c.b_started,
         )
+        .cte("moved")
     )
+    logged = select(
+        batch.c.b_id,
+        batch.c.b_attempt,
+        batch.c.b_started,
+        cast(batch.c.b_code, Integer),
+        batch.c.b_latency,
+        cast(batch.c.b_body, Text),
+        cast(batch.c.b_error, Text),
+    )
+    attempt_columns = ["delivery_id", "attempt", "started_at", "status_code", "latency_ms", "response_body", "error"]
+    return insert(webhook_attempts).from_select(attempt_columns, logged).add_cte(moved)
 
 
 _PARAM_TYPES: dict[str, Any] = {
@@ -258,10 +275,13 @@ _PARAM_TYPES: dict[str, Any] = {
     "b_started": DateTime(timezone=True),
     "b_code": Integer(),
     "b_error": Text(),
+    "b_latency": Integer(),
+    "b_body": Text(),
 }
 
 
 def _delivery_update() -> Any:
+    """SQLite (in-process, so one statement per row costs no round trip): guarded like `_record_statement`."""
     d = webhook_deliveries
     return (
         update(d)
