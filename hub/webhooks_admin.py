@@ -12,7 +12,14 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, delete, insert, select, update
 
-from hub.db.webhook_tables import webhook_deliveries, webhook_endpoints, webhook_messages, webhook_secrets
+from hub.db.webhook_tables import (
+    inbound_events,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_endpoints,
+    webhook_messages,
+    webhook_secrets,
+)
 from hub.secrets import SecretBox
 from hub.webhooks_store import PENDING, create_deliveries, wake_deliverers
 from webhooks.events import check_event_types, matches
@@ -178,3 +185,20 @@ def replay(
     if queued:
         wake_deliverers(conn, now=now)
     return queued, more
+
+
+def prune_webhooks(conn: Connection, *, older_than: datetime) -> int:
+    """Delete finished deliveries (with their attempts) and messages created before `older_than`, and the
+    inbound events processed before it; pending work is kept. Returns how many deliveries went.
+
+    For the maintenance job; replay can only reach what is kept (a retention of 30 days or more suits it).
+    """
+    d, m, a = webhook_deliveries, webhook_messages, webhook_attempts
+    finished = select(d.c.id).where(d.c.status != PENDING, d.c.created_at < older_than)
+    conn.execute(delete(a).where(a.c.delivery_id.in_(finished.scalar_subquery())))
+    gone = conn.execute(delete(d).where(d.c.status != PENDING, d.c.created_at < older_than)).rowcount
+    waiting = select(d.c.message_id).where(d.c.message_id == m.c.id).exists()
+    conn.execute(delete(m).where(m.c.created_at < older_than, ~waiting))
+    e = inbound_events
+    conn.execute(delete(e).where(e.c.status != "received", e.c.received_at < older_than))
+    return int(gone)

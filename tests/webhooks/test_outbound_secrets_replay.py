@@ -9,7 +9,7 @@ from standardwebhooks import Webhook
 
 from hub.db.database import Database
 from hub.secrets import SecretBox
-from hub.webhooks_admin import EndpointError, current_secrets, replay, rotate_secret, upsert_endpoint
+from hub.webhooks_admin import EndpointError, current_secrets, prune_webhooks, replay, rotate_secret, upsert_endpoint
 from hub.webhooks_store import emit_event
 from tests.webhooks.conftest import Clock
 from tests.webhooks.helpers import SECRET, add_endpoint, deliveries
@@ -124,3 +124,17 @@ def test_replay_delivers_messages_an_endpoint_never_got(
         assert replay(conn, endpoint_id, since=start, until=clock() + timedelta(seconds=1), now=clock()) == (1, None)
     dispatcher.deliver_due()
     assert [r.headers["webhook-id"] for r in receiver.requests] == [msg_id]
+
+
+def test_prune_keeps_pending_work_and_drops_old_finished_deliveries(
+    database: Database, box: SecretBox, clock: Clock, dispatcher: Dispatcher, receiver: Receiver
+) -> None:
+    add_endpoint(database, box, clock, receiver.url)
+    with database.transaction() as conn:
+        emit_event(conn, "customer.deleted", {"customer_id": "old"}, now=clock())
+    dispatcher.deliver_due()
+    clock.advance(3600)
+    with database.transaction() as conn:
+        emit_event(conn, "customer.deleted", {"customer_id": "new"}, now=clock())
+        assert prune_webhooks(conn, older_than=clock()) == 1
+    assert [d.status for d in deliveries(database)] == ["pending"]
