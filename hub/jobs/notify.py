@@ -73,8 +73,8 @@ class PostgresWaker:
         try:
             conn = self._listening()
             while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
-                for _ in conn.notifies(timeout=min(left, 0.5), stop_after=1):
-                    self._drain(conn)
+                if list(conn.notifies(timeout=min(left, 0.5), stop_after=1)):
+                    self._drain(conn)  # outside the first generator, which holds the connection's lock
                     return
         except Exception as exc:
             log.warning("listening for new jobs failed (%s); polling instead", type(exc).__name__)
@@ -84,7 +84,7 @@ class PostgresWaker:
     @staticmethod
     def _drain(conn: Any) -> None:
         """Swallow notifications already received, so a burst of enqueues wakes the worker once."""
-        for _ in conn.notifies(timeout=0, stop_after=1000):
+        for _ in conn.notifies(timeout=0.001, stop_after=1000):  # timeout=0 would block in psycopg 3.3
             pass
 
     def close(self) -> None:
