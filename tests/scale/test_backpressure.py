@@ -27,7 +27,10 @@ PROFILE = {"type": "social_profile", "network": "x", "id": "100", "handle": "ada
 @pytest.fixture
 def client(database_url: str, database: Database) -> Iterator[TestClient]:
     settings = Settings(
-        database_url=database_url, max_queue_depth=DEPTH, backpressure_check_seconds=0, backpressure_retry_after_seconds=7
+        database_url=database_url,
+        max_queue_depth=DEPTH,
+        backpressure_check_seconds=0,
+        backpressure_retry_after_seconds=7,
     )
     with TestClient(create_app(settings, database), raise_server_exceptions=False) as test_client:
         yield test_client
