@@ -8,6 +8,7 @@ worker dies (its deliveries fall due again and go out with the same webhook-id).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -44,6 +45,7 @@ from hub.secrets import SecretBox
 from webhooks.events import matches, message_body
 from webhooks.outbound.dispatcher import AttemptRecord, DeliveryTask
 
+log = logging.getLogger("rapport.webhooks")
 DELIVER_JOB = "webhook.deliver"
 CACHE_FOR = timedelta(seconds=2)  # how stale an endpoint's URL, health or secrets may be when sending
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
@@ -347,5 +349,6 @@ def disable_endpoint(conn: Connection, endpoint_id: str, reason: str, *, now: da
     if changed is None:
         return False
     _fail_deliveries(conn, webhook_deliveries.c.endpoint_id == endpoint_id, f"endpoint disabled: {reason}", now)
+    log.warning("webhook endpoint disabled", extra={"endpoint_id": endpoint_id, "reason": reason})
     emit_event(conn, "endpoint.disabled", {"endpoint_id": endpoint_id, "name": changed.name, "reason": reason}, now=now)
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -50,8 +51,16 @@ def _base() -> Any:
     return select(D, M.c.event_type).join(M, M.c.id == D.c.message_id)
 
 
-def delivery_page(conn: Connection, filters: dict[str, str | None], *, limit: int, before: int | None) -> DeliveryPage:
-    """Newest first, with the given filters (None values ignored), after cursor `before`."""
+def delivery_page(
+    conn: Connection,
+    filters: dict[str, str | None],
+    *,
+    limit: int,
+    before: int | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> DeliveryPage:
+    """Newest first, with the given filters (None values ignored), after cursor `before`, created in a range."""
     query = _base()
     columns = {
         "endpoint_id": D.c.endpoint_id,
@@ -64,6 +73,10 @@ def delivery_page(conn: Connection, filters: dict[str, str | None], *, limit: in
             query = query.where(columns[name] == value)
     if before is not None:
         query = query.where(D.c.id < before)
+    if since is not None:
+        query = query.where(D.c.created_at >= since)
+    if until is not None:
+        query = query.where(D.c.created_at < until)
     rows = conn.execute(query.order_by(D.c.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

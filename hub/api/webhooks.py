@@ -7,7 +7,7 @@ generated one, once, in the response that created it. Every outbound event's bod
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response, status
@@ -190,15 +190,21 @@ def list_deliveries(
     status: Annotated[str | None, Query(pattern="^(pending|succeeded|failed)$")] = None,
     event_type: str | None = None,
     message_id: str | None = None,
+    since: Annotated[datetime | None, Query(description="created at or after (ISO 8601 with a zone)")] = None,
+    until: Annotated[datetime | None, Query(description="created before (ISO 8601 with a zone)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> DeliveryPage:
-    """Deliveries, newest first, filtered by endpoint, status, event type or message (webhook-id)."""
+    """Deliveries, newest first, filtered by endpoint, status, event type, message (webhook-id) or time."""
     if cursor is not None and not cursor.isdigit():
         raise ProblemError(400, "'cursor' is not valid; pass the 'next_cursor' of a previous page", slug="bad-cursor")
+    if any(t is not None and t.tzinfo is None for t in (since, until)):
+        raise ProblemError(400, "'since' and 'until' need a time zone (e.g. 2026-11-22T10:00:00Z)", slug="bad-range")
     filters = {"endpoint_id": endpoint_id, "status": status, "event_type": event_type, "message_id": message_id}
     with api_state(request).database.transaction() as conn:
-        return delivery_page(conn, filters, limit=limit, before=int(cursor) if cursor else None)
+        return delivery_page(
+            conn, filters, limit=limit, before=int(cursor) if cursor else None, since=since, until=until
+        )
 
 
 @router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryOut, responses=problem_responses(401, 403, 404))

@@ -92,7 +92,8 @@ def test_deliveries_retry_rotate_and_replay(
     receiver.answer((500, {}, b"down"))
     _deliver(database, settings)
 
-    page = client.get(f"/v1/webhook-deliveries?endpoint_id={endpoint_id}&status=pending", headers=auth("read"))
+    query = {"endpoint_id": endpoint_id, "status": "pending", "since": started.isoformat()}
+    page = client.get("/v1/webhook-deliveries", params=query, headers=auth("read"))
     [delivery] = page.json()["data"]
     assert (delivery["message_id"], delivery["last_status_code"]) == (msg_id, 500)
     detail = client.get(f"/v1/webhook-deliveries/{delivery['id']}", headers=auth("read")).json()
