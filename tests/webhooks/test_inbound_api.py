@@ -43,6 +43,8 @@ def client(settings: Settings, database: Database, box: SecretBox) -> Iterator[T
         upsert_inbound_source(
             conn, box, name="meta", kind="meta", secrets={"app_secret": "app", "verify_token": "tok"}, now=now
         )
+        upsert_inbound_source(conn, box, name="x", kind="x", secrets={"consumer_secret": "cs"}, now=now)
+        upsert_inbound_source(conn, box, name="li", kind="linkedin", secrets={"client_secret": "ls"}, now=now)
         upsert_inbound_source(
             conn, box, name="sf", kind="salesforce", secrets={"organization_id": "00D5e000000KQ2e"}, now=now
         )
@@ -122,6 +124,15 @@ def test_meta_handshake_is_answered_synchronously(client: TestClient) -> None:
     assert (answered.status_code, answered.text) == (200, "1158201444")
     params["hub.verify_token"] = "wrong"
     assert client.get("/v1/inbound/meta", params=params).status_code == 403
+
+
+def test_x_crc_and_linkedin_challenge_are_answered(client: TestClient) -> None:
+    crc = client.get("/v1/inbound/x", params={"crc_token": "abc"})
+    assert crc.status_code == 200 and crc.json()["response_token"].startswith("sha256=")
+    challenge = client.get("/v1/inbound/linkedin", params={"challengeCode": "c0de"})
+    expected = hmac.new(b"ls", b"c0de", hashlib.sha256).hexdigest()
+    assert challenge.json() == {"challengeCode": "c0de", "challengeResponse": expected}
+    assert client.get("/v1/inbound/listening-tool").status_code == 400
 
 
 def test_meta_comment_becomes_an_interaction(client: TestClient, database: Database, settings: Settings) -> None:

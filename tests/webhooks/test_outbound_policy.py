@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from hub.db.database import Database
+from hub.db.tables import jobs
 from hub.db.webhook_tables import webhook_endpoints
 from hub.secrets import SecretBox
 from hub.webhooks_admin import retry_delivery
+from hub.webhooks_jobs import _schedule_next
 from hub.webhooks_store import emit_event
 from tests.webhooks.conftest import Clock
 from tests.webhooks.helpers import add_endpoint, attempts, deliveries, endpoint, message_types
@@ -159,3 +161,16 @@ def test_a_delivery_whose_worker_died_is_sent_again_with_the_same_id(
     assert [r.headers["webhook-id"] for r in receiver.requests] == [msg_id]
     assert deliveries(database)[0].status == "succeeded"
     assert [a.attempt for a in attempts(database)] == [1]
+
+
+def test_a_session_ending_with_leased_work_queues_a_wake_up_for_the_lease_end(
+    database: Database, box: SecretBox, clock: Clock, dispatcher: Dispatcher, receiver: Receiver
+) -> None:
+    add_endpoint(database, box, clock, receiver.url)
+    _emit(database, clock)
+    dispatcher.store.claim_due(clock(), 10, dispatcher.lease_seconds)  # the worker holding it dies
+    with database.transaction() as conn:
+        conn.execute(delete(jobs))
+        _schedule_next(conn, clock())
+        wake_ups = conn.execute(select(jobs.c.kind, jobs.c.run_after)).all()
+    assert wake_ups == [("webhook.deliver", clock() + timedelta(seconds=dispatcher.lease_seconds))]
