@@ -62,15 +62,45 @@ def emit_event(conn: Connection, type: str, data: dict[str, Any], *, now: dateti
     Returns the message id (the `webhook-id` consumers see). Raises `webhooks.events.EventError` for an
     unknown type, data that does not match the type's schema, or a body over 64 KB.
     """
-    body = message_body(type, data, now)
-    msg_id = new_message_id()
-    conn.execute(insert(webhook_messages).values(id=msg_id, event_type=type, body=body, created_at=now))
-    endpoints = conn.execute(
-        select(webhook_endpoints.c.id, webhook_endpoints.c.event_types).where(webhook_endpoints.c.enabled.is_(True))
-    ).all()
-    targets = [row.id for row in endpoints if matches(row.event_types, type)]
-    create_deliveries(conn, msg_id, targets, now=now)
-    return msg_id
+    return emit_events(conn, [(type, data)], now=now)[0]
+
+
+def emit_events(conn: Connection, events: Sequence[tuple[str, dict[str, Any]]], *, now: datetime) -> list[str]:
+    """`emit_event` for many events at once (a batch of resolutions): a few statements, one wake-up job.
+
+    Every event is checked before anything is written; returns the message ids in order.
+    """
+    bodies = [(new_message_id(), event_type, message_body(event_type, data, now)) for event_type, data in events]
+    if not bodies:
+        return []
+    conn.execute(
+        insert(webhook_messages),
+        [{"id": msg_id, "event_type": kind, "body": body, "created_at": now} for msg_id, kind, body in bodies],
+    )
+    e = webhook_endpoints
+    endpoints = conn.execute(select(e.c.id, e.c.event_types).where(e.c.enabled.is_(True))).all()
+    rows = [
+        _pending(msg_id, endpoint.id, now)
+        for msg_id, kind, _body in bodies
+        for endpoint in endpoints
+        if matches(endpoint.event_types, kind)
+    ]
+    if rows:
+        conn.execute(insert(webhook_deliveries), rows)
+        wake_deliverers(conn, now=now)
+    return [msg_id for msg_id, _kind, _body in bodies]
+
+
+def _pending(msg_id: str, endpoint_id: str, now: datetime) -> dict[str, Any]:
+    return {
+        "message_id": msg_id,
+        "endpoint_id": endpoint_id,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def create_deliveries(
@@ -79,19 +109,7 @@ def create_deliveries(
     """One pending delivery of `msg_id` per endpoint, due now, and (unless `wake` is False) a job to send it."""
     if not endpoint_ids:
         return
-    rows = [
-        {
-            "message_id": msg_id,
-            "endpoint_id": endpoint_id,
-            "status": PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for endpoint_id in endpoint_ids
-    ]
-    conn.execute(insert(webhook_deliveries), rows)
+    conn.execute(insert(webhook_deliveries), [_pending(msg_id, endpoint_id, now) for endpoint_id in endpoint_ids])
     if wake:
         wake_deliverers(conn, now=now)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
 from hub.db.database import Database, utcnow
+from hub.db.tables import jobs
 from hub.db.webhook_tables import webhook_attempts, webhook_deliveries
 from hub.jobs.worker import Worker
 from hub.secrets import SecretBox
 from hub.settings import Settings
 from hub.webhooks_admin import upsert_endpoint
 from hub.webhooks_jobs import webhook_handlers
-from hub.webhooks_store import emit_event
+from hub.webhooks_store import emit_event, emit_events
 from tests.webhooks.receiver import Receiver
 
 
@@ -85,3 +86,19 @@ def test_event_rolled_back_with_its_transaction_is_never_sent(
     Worker(database, webhook_handlers(database, settings)).run_until_idle()
 
     assert receiver.requests == []
+
+
+def test_a_batch_of_events_is_emitted_with_one_wake_up(
+    database: Database, box: SecretBox, settings: Settings, receiver: Receiver
+) -> None:
+    _endpoint(database, box, receiver.url, ["customer.created"])
+    events = [("customer.created", {"customer_id": f"cus_{i}"}) for i in range(5)]
+    events.append(("customer.deleted", {"customer_id": "cus_0"}))
+    with database.transaction() as conn:
+        ids = emit_events(conn, events, now=utcnow())
+        wake_ups = conn.execute(select(func.count()).select_from(jobs).where(jobs.c.kind == "webhook.deliver"))
+        assert wake_ups.scalar_one() == 1
+
+    Worker(database, webhook_handlers(database, settings)).run_until_idle()
+
+    assert sorted(r.headers["webhook-id"] for r in receiver.requests) == sorted(ids[:5])
