@@ -95,8 +95,10 @@ def test_filters_by_email_and_handle(client: TestClient, auth: Auth, ingest: Ing
 def test_merged_customer_redirects_to_the_survivor(
     client: TestClient, auth: Auth, ingest: Ingest, database: Database
 ) -> None:
-    ingest(ADA_ERP, BOB)
-    bridge = {"type": "contact", "system": "crm", "id": "Z", "email": "ada@example.com", "phone": BOB["phone"]}
+    ada_phone = {**BOB, "system": "shop", "first_name": "Ada"}  # Ada again, known only by her phone
+    ingest(ADA_ERP, ada_phone)
+    bridge = {"type": "contact", "system": "crm", "id": "Z", "first_name": "Ada", "email": "ada@example.com",
+              "phone": BOB["phone"]}  # fmt: skip
     ingest(bridge)
     with database.transaction() as conn:
         absorbed, survivor = conn.execute(
