@@ -15,21 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Connection,
-    DateTime,
-    Integer,
-    String,
-    Text,
     and_,
-    bindparam,
-    cast,
-    column,
     insert,
     or_,
     select,
     update,
-    values,
 )
 
 from hub.db.database import Database
@@ -42,13 +33,22 @@ from hub.db.webhook_tables import (
 )
 from hub.jobs.queue import enqueue
 from hub.secrets import SecretBox
+from hub.webhooks_record import (
+    FAILED,
+    PENDING,
+    SUCCEEDED,
+    attempt_row,
+    delivery_params,
+    delivery_update,
+    record_statement,
+)
 from webhooks.events import matches, message_body
 from webhooks.outbound.dispatcher import AttemptRecord, DeliveryTask
 
 log = logging.getLogger("rapport.webhooks")
+__all__ = ["FAILED", "PENDING", "SUCCEEDED", "SqlDeliveryStore", "emit_event", "emit_events"]
 DELIVER_JOB = "webhook.deliver"
 CACHE_FOR = timedelta(seconds=2)  # how stale an endpoint's URL, health or secrets may be when sending
-PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 
 
 def new_message_id() -> str:
@@ -219,10 +219,10 @@ class SqlDeliveryStore:
         """Write the attempts, move each delivery on, track endpoint health, disable where decided."""
         with self.database.transaction() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(_record_statement(records))
+                conn.execute(record_statement(records))
             else:
-                conn.execute(insert(webhook_attempts).values([_attempt_row(r) for r in records]))
-                conn.execute(_delivery_update(), [_delivery_params(r) for r in records])
+                conn.execute(insert(webhook_attempts).values([attempt_row(r) for r in records]))
+                conn.execute(delivery_update(), [delivery_params(r) for r in records])
             _track_health(conn, records, now)
             for record in records:
                 if record.disable_reason:
@@ -233,104 +233,6 @@ class SqlDeliveryStore:
 def _bodies(conn: Connection, message_ids: set[str]) -> dict[str, str]:
     m = webhook_messages
     return {row.id: row.body for row in conn.execute(select(m.c.id, m.c.body).where(m.c.id.in_(message_ids)))}
-
-
-def _attempt_row(record: AttemptRecord) -> dict[str, Any]:
-    result = record.result
-    return {
-        "delivery_id": record.task.delivery_id,
-        "attempt": record.task.attempt,
-        "started_at": record.started_at,
-        "status_code": result.status_code,
-        "latency_ms": result.latency_ms,
-        "response_body": result.response_body,
-        "error": result.error,
-    }
-
-
-def _record_statement(records: Sequence[AttemptRecord]) -> Any:
-    """PostgreSQL: the batch's attempts and delivery moves in one statement (one round trip).
-
-    A stale worker (its lease lost, the attempt already recorded by another) still logs its attempt, but
-    cannot move the delivery back: the update is guarded by the attempt count.
-    """
-    d = webhook_deliveries
-    rows = [_delivery_params(r) | {"b_latency": r.result.latency_ms, "b_body": r.result.response_body} for r in records]
-    batch = values(*[column(name, kind) for name, kind in _PARAM_TYPES.items()], name="batch").data(
-        [tuple(row[name] for name in _PARAM_TYPES) for row in rows]
-    )
-    moved = (
-        update(d)
-        .where(d.c.id == batch.c.b_id, d.c.attempts == batch.c.b_previous)
-        .values(
-            status=batch.c.b_status,
-            attempts=batch.c.b_attempt,
-            next_attempt_at=cast(batch.c.b_next, DateTime(timezone=True)),
-            last_attempt_at=batch.c.b_started,
-            last_status_code=cast(batch.c.b_code, Integer),
-            last_error=cast(batch.c.b_error, Text),
-            updated_at=batch.c.b_started,
-        )
-        .cte("moved")
-    )
-    logged = select(
-        batch.c.b_id,
-        batch.c.b_attempt,
-        batch.c.b_started,
-        cast(batch.c.b_code, Integer),
-        batch.c.b_latency,
-        cast(batch.c.b_body, Text),
-        cast(batch.c.b_error, Text),
-    )
-    attempt_columns = ["delivery_id", "attempt", "started_at", "status_code", "latency_ms", "response_body", "error"]
-    return insert(webhook_attempts).from_select(attempt_columns, logged).add_cte(moved)
-
-
-_PARAM_TYPES: dict[str, Any] = {
-    "b_id": BigInteger(),
-    "b_previous": Integer(),
-    "b_status": String(),
-    "b_attempt": Integer(),
-    "b_next": DateTime(timezone=True),
-    "b_started": DateTime(timezone=True),
-    "b_code": Integer(),
-    "b_error": Text(),
-    "b_latency": Integer(),
-    "b_body": Text(),
-}
-
-
-def _delivery_update() -> Any:
-    """SQLite (in-process, so one statement per row costs no round trip): guarded like `_record_statement`."""
-    d = webhook_deliveries
-    return (
-        update(d)
-        .where(d.c.id == bindparam("b_id"), d.c.attempts == bindparam("b_previous"))
-        .values(
-            status=bindparam("b_status"),
-            attempts=bindparam("b_attempt"),
-            next_attempt_at=bindparam("b_next"),
-            last_attempt_at=bindparam("b_started"),
-            last_status_code=bindparam("b_code"),
-            last_error=bindparam("b_error"),
-            updated_at=bindparam("b_started"),
-        )
-    )
-
-
-def _delivery_params(record: AttemptRecord) -> dict[str, Any]:
-    succeeded = record.result.succeeded
-    status = SUCCEEDED if succeeded else PENDING if record.next_attempt_at else FAILED
-    return {
-        "b_id": record.task.delivery_id,
-        "b_previous": record.task.attempt - 1,
-        "b_status": status,
-        "b_attempt": record.task.attempt,
-        "b_next": record.next_attempt_at,
-        "b_started": record.started_at,
-        "b_code": record.result.status_code,
-        "b_error": record.result.error,
-    }
 
 
 def _track_health(conn: Connection, records: Sequence[AttemptRecord], now: datetime) -> None:
