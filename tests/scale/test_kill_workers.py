@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.db.engine import build_engine
 from hub.db.tables import jobs
@@ -43,6 +43,16 @@ def running_job_of(database_url: str, pid: int) -> bool:
         with engine.connect() as conn:
             query = select(jobs.c.id).where(jobs.c.status == "running", jobs.c.lease_owner.like(f"%:{pid}:%"))
             return conn.execute(query.limit(1)).first() is not None
+    finally:
+        engine.dispose()
+
+
+def most_attempts(database_url: str) -> int:
+    """The most attempts any finished job took (2 for the job the killed worker held)."""
+    engine = build_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.max(jobs.c.attempts)).where(jobs.c.status == "done")).scalar() or 0)
     finally:
         engine.dispose()
 
@@ -99,6 +109,7 @@ def test_killed_worker_loses_nothing_and_duplicates_no_one(database_url: str, tm
         assert survivor.wait(timeout=30) == 0
     assert stats["records"] == len(everything)
     assert all(counts["dead"] == 0 for counts in stats["jobs"].values()), stats
+    assert most_attempts(database_url) == 2  # the killed worker's job ran again, once, after its lease expired
     concurrent = export_partition(env)
     assert {member for customer in concurrent for member in customer} == resolvable_keys(everything)
     assert concurrent == sequential_partition(everything, tmp_path)
