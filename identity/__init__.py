@@ -14,11 +14,14 @@ from identity.api import (
     Resolver,
     ReviewItem,
 )
+from identity.engine import IdentityEngine
 from identity.exact import ExactResolver
 
 __all__ = [
     "CandidateStore",
     "Cluster",
+    "ExactResolver",
+    "IdentityEngine",
     "IdentityRecord",
     "LinkDecision",
     "Resolution",
@@ -29,5 +32,5 @@ __all__ = [
 
 
 def default_resolver() -> Resolver:
-    """The resolver in use: exact identifiers for now (email, phone)."""
-    return ExactResolver()
+    """The resolver in use: the identity engine (normalise, block, compare with weights, guardrails, cluster)."""
+    return IdentityEngine()

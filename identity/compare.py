@@ -5,6 +5,7 @@ Every comparison keeps the level and the values it saw, so a link can be explain
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,7 +176,10 @@ def handle_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | N
     if shared:
         count = stats.rarest(shared)
         if _spells_name(pair, [k[2:] for k in shared]):
-            return Comparison("handle", "same handle, made of the name", w.handle_of_name, tuple(k[2:] for k in shared))
+            # Namesakes pick the same name-made handles on different networks: the more of them, the weaker.
+            namesakes = stats.rarest(pair.shared("n:") or pair.shared("g:"))
+            weight = max(w.handle_of_name - math.log2(namesakes), 0.0)
+            return Comparison("handle", "same handle, made of the name", weight, tuple(k[2:] for k in shared))
         weight = _shared_weight(stats, count, w.handle_bonus, w.identifier_share_cap)
         return Comparison("handle", "same handle", weight, tuple(k[2:] for k in shared))
     cores_a, cores_b = pair.a.handle_cores, pair.b.handle_cores

@@ -16,7 +16,7 @@ class MemoryStore:
     def __init__(self, id_prefix: str = "cus_") -> None:
         self.records: dict[str, IdentityRecord] = {}
         self._keys_of: dict[str, list[str]] = {}
-        self._index: defaultdict[str, set[str]] = defaultdict(set)
+        self._index: defaultdict[str, list[str]] = defaultdict(list)  # lists: far smaller than sets
         self._members: defaultdict[str, set[str]] = defaultdict(set)
         self._do_not_link: defaultdict[str, set[str]] = defaultdict(set)
         self._ids = (f"{id_prefix}{n:08d}" for n in itertools.count(1))
@@ -25,12 +25,13 @@ class MemoryStore:
         """Stored records indexed under any of `keys`."""
         found: set[str] = set()
         for key in keys:
-            found |= self._index.get(key, set())
+            found.update(self._index.get(key, ()))
         return [self.records[k] for k in sorted(found)]
 
     def key_counts(self, keys: Collection[str]) -> Mapping[str, int]:
         """How many stored records carry each key."""
-        return {key: len(self._index[key]) for key in keys if key in self._index}
+        index = self._index
+        return {key: len(index[key]) for key in keys if key in index}
 
     def do_not_link(self, record_keys: Collection[str]) -> Collection[tuple[str, str]]:
         """Do-not-link pairs touching these records."""
@@ -86,12 +87,12 @@ class MemoryStore:
         if old is not None:
             record = replace(record, customer_id=old.customer_id)
             for key in self._keys_of.get(record.key, []):
-                self._index[key].discard(record.key)
+                self._index[key].remove(record.key)
         self.records[record.key] = record
         keys = resolver.index_keys(record)
         self._keys_of[record.key] = keys
         for key in keys:
-            self._index[key].add(record.key)
+            self._index[key].append(record.key)
 
     def customers(self) -> dict[str, list[str]]:
         """Customer id -> its record keys."""

@@ -36,7 +36,7 @@ class Weights:
     account_bonus: float = 16.0
     crosslink_bonus: float = 14.0
     handle_bonus: float = 6.0
-    handle_of_name: float = 6.0
+    handle_of_name: float = 7.0
     handle_similar: float = 3.0
     website_bonus: float = 5.0
     city_scale: float = 0.6

@@ -127,7 +127,8 @@ def _bio(rng: random.Random, p: Person, others: list[tuple[str, str]]) -> str:
     parts = []
     if others and rng.random() < 0.2:
         network, handle = rng.choice(others)
-        label = {"instagram": "IG", "x": "tw", "tiktok": "TikTok", "linkedin": "linkedin.com/in/"}.get(network, "fb")
+        labels = {"instagram": "IG", "x": "tw", "tiktok": "TikTok", "linkedin": "linkedin.com/in/", "youtube": "yt"}
+        label = labels.get(network, "fb")
         parts.append(f"{label}{handle}" if label.endswith("/") else f"{label}: @{handle}")
     if rng.random() < 0.15:
         parts.append(rng.choice(["Working @ ", "Engineer at ", "PM @ ", "Designer at "]) + p.company)

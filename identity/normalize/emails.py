@@ -12,7 +12,7 @@ EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*
 
 _PROVIDER_ALIASES = {"googlemail.com": "gmail.com", "hotmail.co.uk": "hotmail.co.uk"}
 _DOTLESS_PROVIDERS = frozenset({"gmail.com"})
-_FAKE_DOMAINS = frozenset({"example.com", "example.org", "example.net", "test.com", "email.com", "domain.com"})
+_FAKE_DOMAINS = frozenset({"test.com", "email.com", "domain.com", "mailinator.com"})
 _FAKE_LOCALS = frozenset({"test", "none", "noemail", "no-email", "na", "n/a", "null", "unknown", "xxx", "asdf"})
 # Mailboxes of a role, not a person: several people read them, so they never identify one.
 ROLE_LOCALS = frozenset(
