@@ -1,0 +1,259 @@
+"""Scale-out benchmark on PostgreSQL, with real `rapport serve --no-worker` and `rapport worker` processes.
+
+1. Ingest curve: N synthetic records (bench/ingest.py's mix) posted through the API by 4 clients, resolved by
+   1, 2 and 4 workers; records per second end to end (first post to empty queue), and CPU seconds per 1,000
+   records of the rapport processes (API + workers) and of PostgreSQL, the figure that carries to bigger machines.
+2. Webhook drain: 100,000 deliveries queued (one endpoint, a loopback receiver answering 200), then drained by
+   2 workers; deliveries per second and CPU per 1,000 deliveries.
+
+Run: `.venv/bin/python bench/scale.py [--records N] [--workers 1,2,4] [--deliveries N] [--skip-ingest|--skip-webhooks]`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, and bench/webhooks.py would shadow the webhooks package.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from bench.ingest import synthetic_records
+from hub.db.database import Database, utcnow
+from hub.db.webhook_tables import webhook_deliveries
+from hub.secrets import SecretBox
+from hub.settings import Settings
+from hub.webhooks_admin import upsert_endpoint
+from hub.webhooks_store import emit_events
+from tests.scale.processes import environment, processes, run
+
+PG_ADMIN = os.environ.get("RAPPORT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TICK = os.sysconf("SC_CLK_TCK")
+CLIENTS, BATCH = 4, 500
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """A new, migrated PostgreSQL database, dropped afterwards."""
+    name = f"rapport_scale_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    try:
+        run(environment(url), "migrate")
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICK
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (backends included)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def wait_for(done: Callable[[], bool], timeout: float = 1800) -> None:
+    """Poll `done` every 50 ms until it holds."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the queue to drain")
+        time.sleep(0.05)
+
+
+def queue_empty(database: Database, kinds: tuple[str, ...] | None = None) -> bool:
+    """No job waits or runs (of these kinds)."""
+    from hub.db.tables import jobs
+
+    query = select(func.count()).select_from(jobs).where(jobs.c.status.in_(("queued", "running", "failed")))
+    if kinds:
+        query = query.where(jobs.c.kind.in_(kinds))
+    with database.transaction() as conn:
+        return int(conn.execute(query).scalar_one()) == 0
+
+
+def post_all(base: str, key: str, records: list[dict[str, Any]]) -> None:
+    """Post the records from CLIENTS threads in batches, honouring 429."""
+
+    def client(part: list[dict[str, Any]]) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
+            for start in range(0, len(part), BATCH):
+                chunk = part[start : start + BATCH]
+                while (response := http.post("/v1/records", json={"records": chunk})).status_code == 429:
+                    time.sleep(float(response.headers.get("retry-after", "1")))
+                response.raise_for_status()
+
+    threads = [threading.Thread(target=client, args=(records[n::CLIENTS],)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def ingest_run(records: list[dict[str, Any]], workers: int, logs: Path) -> dict[str, Any]:
+    """One point of the curve: a fresh database, an API and `workers` workers."""
+    with fresh_database() as url:
+        env = environment(url, worker_poll_seconds="0.5")
+        key = run(env, "keys", "create", "--scope", "write").strip().splitlines()[-1]
+        database = Database(create_engine(url))
+        with processes(env, logs) as procs:
+            base = procs.api()
+            started = [procs.start(f"w{workers}-{n}", "worker") for n in range(workers)]
+            pids = [p.pid for p in procs.started]
+            time.sleep(2)  # let the workers finish importing before the clock starts
+            cpu0, pg0, t0 = cpu_seconds(pids), cpu_seconds(postgres_pids()), time.perf_counter()
+            post_all(base, key, records)
+            posted = time.perf_counter() - t0
+            wait_for(lambda: queue_empty(database))
+            seconds = time.perf_counter() - t0
+            cpu, pg = cpu_seconds(pids) - cpu0, cpu_seconds(postgres_pids()) - pg0
+            assert all(p.poll() is None for p in started), "a worker died"
+        with database.transaction() as conn:
+            size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        database.engine.dispose()
+    n = len(records)
+    return {
+        "phase": "ingest", "workers": workers, "records": n, "post_seconds": round(posted, 1),
+        "seconds": round(seconds, 1), "records_per_second": round(n / seconds),
+        "rapport_cpu_s_per_1000": round(1000 * cpu / n, 2), "postgres_cpu_s_per_1000": round(1000 * pg / n, 2),
+        "database_mb": round(size / 2**20, 1),
+    }  # fmt: skip
+
+
+class _Receiver(asyncio.Protocol):
+    """A minimal keep-alive HTTP/1.1 receiver answering 200 to every request (the hub is measured, not it)."""
+
+    REPLY = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: Any = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = self.buffer[:end].lower()
+            length = 0
+            if (at := head.find(b"content-length:")) >= 0:
+                length = int(head[at + 15 :].split(b"\r\n", 1)[0])
+            if len(self.buffer) < end + 4 + length:
+                return
+            self.buffer = self.buffer[end + 4 + length :]
+            self.transport.write(self.REPLY)
+
+
+def _receive(port_out: Any) -> None:
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(_Receiver, "127.0.0.1", 0, backlog=1024)
+        port_out.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+def webhook_run(deliveries: int, workers: int, logs: Path) -> dict[str, Any]:
+    """Queue `deliveries` deliveries with no worker running, then time `workers` workers draining them."""
+    ctx = mp.get_context("spawn")
+    ports: Any = ctx.Queue()
+    receiver = ctx.Process(target=_receive, args=(ports,), daemon=True)
+    receiver.start()
+    try:
+        port = ports.get(timeout=10)
+        with fresh_database() as url:
+            env = environment(url, webhook_allowed_networks="127.0.0.0/8")
+            settings = Settings(database_url=url, secret_key=env["RAPPORT_SECRET_KEY"])
+            database = Database(create_engine(url))
+            with database.transaction() as conn:
+                upsert_endpoint(conn, SecretBox.from_settings(settings), name="bench", url=f"http://127.0.0.1:{port}/hook",
+                                events=None, secret=None, description=None, enabled=True, now=utcnow())  # fmt: skip
+            for start in range(0, deliveries, 5000):
+                events = [("customer.updated", {"customer_id": f"cus_{i}", "changed": ["email"]})
+                          for i in range(start, min(deliveries, start + 5000))]  # fmt: skip
+                with database.transaction() as conn:
+                    emit_events(conn, events, now=utcnow())
+            with processes(env, logs) as procs:
+                for n in range(workers):
+                    procs.start(f"hook-{n}", "worker")
+                pids = [p.pid for p in procs.started]
+                cpu0, pg0, t0 = cpu_seconds(pids), cpu_seconds(postgres_pids()), time.perf_counter()
+                wait_for(lambda: _delivered(database) >= deliveries)
+                seconds = time.perf_counter() - t0
+                cpu, pg = cpu_seconds(pids) - cpu0, cpu_seconds(postgres_pids()) - pg0
+            database.engine.dispose()
+    finally:
+        receiver.terminate()
+    return {
+        "phase": "webhook_drain", "workers": workers, "deliveries": deliveries, "seconds": round(seconds, 1),
+        "deliveries_per_second": round(deliveries / seconds),
+        "rapport_cpu_s_per_1000": round(1000 * cpu / deliveries, 2),
+        "postgres_cpu_s_per_1000": round(1000 * pg / deliveries, 2),
+        "note": "seconds include worker start-up (about 2 s of imports)",
+    }  # fmt: skip
+
+
+def _delivered(database: Database) -> int:
+    query = select(func.count()).select_from(webhook_deliveries).where(webhook_deliveries.c.status == "succeeded")
+    with database.transaction() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def main() -> None:
+    """Run the phases asked for and print one JSON line per measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--deliveries", type=int, default=100_000)
+    parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--skip-webhooks", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        logs = Path(tmp)
+        if not args.skip_ingest:
+            records = synthetic_records(args.records)
+            for workers in [int(w) for w in args.workers.split(",")]:
+                print(json.dumps(ingest_run(records, workers, logs)), flush=True)
+        if not args.skip_webhooks:
+            print(json.dumps(webhook_run(args.deliveries, 2, logs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
