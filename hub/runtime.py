@@ -13,6 +13,8 @@ from sqlalchemy import select
 from adapters import build_adapter
 from hub.db.database import Database, utcnow
 from hub.db.sync_tables import connections
+from hub.db.tables import jobs
+from hub.db.webhook_tables import inbound_sources
 from hub.erasure import ERASE_JOB, erase_crm_records
 from hub.ingest.service import RESOLVE_JOB, IngestService
 from hub.jobs import queue
@@ -23,6 +25,8 @@ from hub.secrets import SecretBox
 from hub.settings import Settings
 from hub.sync.config import ConnectionSpec, parse_duration
 from hub.sync.engine import AdapterFactory, SyncService, adapter_for
+from hub.webhooks_admin import prune_webhooks
+from hub.webhooks_inbound import CRM_CHANGE_JOB
 from hub.webhooks_jobs import webhook_handlers
 from identity import default_resolver
 
@@ -54,8 +58,29 @@ class Runtime:
             MAINTENANCE_JOB: self._maintenance,
             SYNC_JOB: self._sync,
             ERASE_JOB: self._erase,
+            CRM_CHANGE_JOB: self._crm_change,
             **webhook_handlers(self.database, self.settings),
         }
+
+    def _crm_change(self, payload: dict[str, Any]) -> None:
+        """A CRM told us (by webhook) that records changed: queue a sync of every connection to that CRM.
+
+        The incremental pull picks the changes up from its cursor (the push event only says *when* to look),
+        so an event lost or repeated changes nothing; a sync already waiting for the connection is enough.
+        """
+        source = str(payload.get("source", ""))
+        now = utcnow()
+        with self.database.transaction() as conn:
+            kind = conn.execute(select(inbound_sources.c.kind).where(inbound_sources.c.name == source)).scalar()
+            for row in conn.execute(select(connections.c.name, connections.c.kind, connections.c.enabled)).all():
+                if row.enabled and row.kind == (kind or source):
+                    key = f"sync:{row.name}"
+                    waiting = conn.execute(
+                        select(jobs.c.id).where(jobs.c.concurrency_key == key, jobs.c.status == queue.QUEUED).limit(1)
+                    ).first()
+                    if waiting is None:
+                        queue.enqueue(conn, SYNC_JOB, {"connection": row.name, "direction": "both"}, now=now,
+                                      concurrency_key=key)  # fmt: skip
 
     def _erase(self, payload: dict[str, Any]) -> None:
         erase_crm_records(payload, self._delete_in_crm)
@@ -74,10 +99,11 @@ class Runtime:
         cutoff = utcnow() - timedelta(hours=self.settings.done_job_retention_hours)
         with self.database.transaction() as conn:
             queue.prune_done(conn, older_than=cutoff)
+            prune_webhooks(conn, older_than=utcnow() - timedelta(days=self.settings.webhook_retention_days))
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         """What the scheduler enqueues on its own: maintenance, and each connection's scheduled sync."""
-        jobs = [PeriodicJob("maintenance", MAINTENANCE_JOB, every=3600)]
+        periodic = [PeriodicJob("maintenance", MAINTENANCE_JOB, every=3600)]
         with self.database.transaction() as conn:
             rows = conn.execute(select(connections.c.config, connections.c.enabled)).all()
         for row in rows:
@@ -85,8 +111,8 @@ class Runtime:
             if spec.enabled and spec.schedule is not None:
                 every = parse_duration(spec.schedule.every) if spec.schedule.every else None
                 payload = {"connection": spec.name, "direction": "both"}
-                jobs.append(PeriodicJob(f"sync:{spec.name}", SYNC_JOB, payload, every=every, cron=spec.schedule.cron))
-        return jobs
+                periodic.append(PeriodicJob(f"sync:{spec.name}", SYNC_JOB, payload, every=every, cron=spec.schedule.cron))
+        return periodic
 
     def worker(self) -> Worker:
         """A worker for every job kind this runtime handles."""

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     max_queue_depth: int = Field(default=100_000, ge=1)
     done_job_retention_hours: int = Field(default=24, ge=0)
+    webhook_retention_days: int = Field(default=30, ge=1)
     # How long a stopping worker may finish the job in hand before giving it back to the queue; below the
     # orchestrator's kill timeout (docker stop: 10 s unless stop_grace_period says more; Kubernetes: 30 s).
     worker_shutdown_grace_seconds: float = Field(default=20.0, ge=0)

@@ -31,9 +31,19 @@ class Deliverer:
 
     def __init__(self, database: Database, settings: Settings, *, concurrency: int = 32) -> None:
         self.database = database
-        sender = HttpSender(parse_networks(settings.webhook_allowed_networks))
-        store = SqlDeliveryStore(database, SecretBox.from_settings(settings))
-        self.dispatcher = Dispatcher(store, sender, concurrency=concurrency)
+        self.settings = settings
+        self.concurrency = concurrency
+        self._dispatcher: Dispatcher | None = None
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """Built on first use: a process that never delivers (a CLI command, a PostgreSQL worker without
+        RAPPORT_SECRET_KEY that only resolves) must not need the secret key."""
+        if self._dispatcher is None:
+            sender = HttpSender(parse_networks(self.settings.webhook_allowed_networks))
+            store = SqlDeliveryStore(self.database, SecretBox.from_settings(self.settings))
+            self._dispatcher = Dispatcher(store, sender, concurrency=self.concurrency)
+        return self._dispatcher
 
     def __call__(self, _payload: dict[str, Any]) -> None:
         """Run one delivery session."""
