@@ -111,7 +111,8 @@ class Runtime:
             if spec.enabled and spec.schedule is not None:
                 every = parse_duration(spec.schedule.every) if spec.schedule.every else None
                 payload = {"connection": spec.name, "direction": "both"}
-                periodic.append(PeriodicJob(f"sync:{spec.name}", SYNC_JOB, payload, every=every, cron=spec.schedule.cron))
+                cron = spec.schedule.cron
+                periodic.append(PeriodicJob(f"sync:{spec.name}", SYNC_JOB, payload, every=every, cron=cron))
         return periodic
 
     def worker(self) -> Worker:
