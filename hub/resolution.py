@@ -258,6 +258,12 @@ def rebuild_profiles(
     }
     changes: dict[str, list[str]] = {}
     params: list[dict[str, Any]] = []
+    # a customer left with no record at all (its last CRM record was deleted) holds nothing any more
+    emptied = [cid for cid in wanted if not records[cid] and cid in current and current[cid].profile]
+    if emptied:
+        conn.execute(
+            update(customers).where(customers.c.id.in_(emptied)).values(profile={}, deleted_at=now, updated_at=now)
+        )
     for cid in wanted:
         if not records[cid] or cid not in current:
             continue

@@ -228,12 +228,14 @@ def test_a_paused_connection_says_so(cli: Cli, service: InternalService) -> None
     result = cli("sync", "run", "erp")
 
     assert "connection erp is paused (enabled: false); nothing was synced" in result.stdout
+    assert result.exit_code == 0
     assert len(service.requests) == requests
 
 
 def test_setup(cli: Cli, service: InternalService, applied: Path) -> None:
     result = cli("setup", "erp")
-    assert result.exit_code == 0 and result.stdout.strip().endswith("connection needs no setup")
+    assert result.exit_code == 0
+    assert result.stdout.strip().endswith("connections of kind internal need no setup")
 
     unknown = cli("setup", "nosuch")
     assert unknown.exit_code == 2 and "no connection named 'nosuch'" in unknown.stderr

@@ -55,7 +55,7 @@ def setup(ctx: typer.Context, connection: Annotated[str, typer.Argument(help="Co
         adapter = adapter_for(spec, runtime.adapter_factory)
         create = getattr(adapter, "setup", None)
         if create is None:
-            console.print(f"{spec.name}: a {spec.kind} connection needs no setup")
+            console.print(f"{spec.name}: connections of kind {spec.kind} need no setup")
             return
         created: list[str] = create()
     except UnknownConnectionError as exc:
@@ -89,6 +89,8 @@ def sync_run(
         raise typer.Exit(EXIT_USAGE) from None
     if json_output:
         typer.echo(json.dumps(summary, ensure_ascii=False, default=str))
+    elif summary.get("status") == "paused":
+        console.print(summary["message"])
     else:
         _print_summary(summary)
     status = summary.get("status")

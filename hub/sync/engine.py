@@ -71,8 +71,9 @@ class SyncService:
         spec = self.load(name)
         counts = RunCounts()
         if not spec.enabled:
-            counts.error(f"connection {name} is paused (enabled: false); nothing was synced")
-            return _summary(spec, direction, dry_run, counts, 0, None)
+            summary = _summary(spec, direction, dry_run, counts, 0, None)
+            summary.update(status="paused", message=f"connection {name} is paused (enabled: false); nothing was synced")
+            return summary
         adapter = adapter_for(spec, self.adapter_factory)
         run_id = None
         if not dry_run:

@@ -193,7 +193,9 @@ def test_a_paused_connection_syncs_nothing_and_says_so(runtime: Runtime, crms: M
 
     assert crm.calls == calls
     assert (summary["pulled"], summary["created"], summary["updated"]) == (0, 0, 0)
-    assert summary["errors"] == ["connection crm is paused (enabled: false); nothing was synced"]
+    assert summary["status"] == "paused"
+    assert summary["errors"] == []
+    assert summary["message"] == "connection crm is paused (enabled: false); nothing was synced"
     assert count(runtime, crm_records) == 0
 
 
@@ -335,3 +337,18 @@ def test_a_duplicate_record_is_not_given_the_email_its_twin_holds(
     assert "email" not in crm.records[by_phone]
     assert "instagram: ana.novak" in crm.records[by_phone]["rapport_social_handles"]
     assert (again["updated"], again["rejected"]) == (0, 0)
+
+
+def test_a_customer_whose_only_record_is_deleted_in_the_crm_is_gone(
+    runtime: Runtime, crms: MemoryCrms, tmp_path: Path
+) -> None:
+    crm = crms.system("crm")
+    only = crm.create(dict(ANA))
+    apply(runtime, crms, tmp_path)
+    runtime.sync.run("crm")
+    assert len(people(runtime)) == 1
+
+    crm.delete(only)
+    runtime.sync.run("crm")
+
+    assert people(runtime) == []
