@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from identity.api import CandidateStore, IdentityRecord
@@ -15,10 +15,9 @@ from identity.stats import KeyStats
 
 
 @dataclass(frozen=True, slots=True)
-class Indexed:
-    """A record's profile and index keys, with the key families the prefilter intersects."""
+class KeySets:
+    """A record's index keys, with the key families the prefilter intersects."""
 
-    profile: Profile
     keys: frozenset[str]
     strong: frozenset[str] = field(init=False)
     name_pairs: frozenset[str] = field(init=False)
@@ -30,35 +29,40 @@ class Indexed:
         object.__setattr__(self, "single_names", frozenset(k for k in self.keys if k.startswith("g:")))
 
 
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """A record's profile, its keys, and the customer it belongs to now (None for a new record)."""
+
+    profile: Profile
+    sets: KeySets
+    customer_id: str | None
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Every index key of the record."""
+        return self.sets.keys
+
+
 class ProfileCache:
     """Profiles by record key, rebuilt only when the record's attributes change (bounded, LRU)."""
 
     def __init__(self, columns: Mapping[str, ColumnSpec] | None, size: int = 300_000) -> None:
         self._columns = columns
         self._size = size
-        self._items: OrderedDict[str, tuple[Mapping[str, Any], str | None, Indexed]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Mapping[str, Any], Profile, KeySets]] = OrderedDict()
 
     def get(self, record: IdentityRecord) -> Indexed:
         """The profile of `record` (with its current customer id)."""
-        fingerprint = record.attributes
         cached = self._items.get(record.key)
-        if cached is not None and (cached[0] is fingerprint or cached[0] == fingerprint):
+        if cached is not None and (cached[0] is record.attributes or cached[0] == record.attributes):
             self._items.move_to_end(record.key)
-            if cached[1] == record.customer_id:
-                return cached[2]
-            profile = cached[2].profile
-            indexed = Indexed(_with_customer(profile, record.customer_id), cached[2].keys)
-        else:
-            profile = build_profile(record, self._columns)
-            indexed = Indexed(profile, frozenset(profile_keys(profile)))
-        self._items[record.key] = (fingerprint, record.customer_id, indexed)
+            return Indexed(cached[1], cached[2], record.customer_id)
+        profile = build_profile(record, self._columns)
+        sets = KeySets(frozenset(profile_keys(profile)))
+        self._items[record.key] = (record.attributes, profile, sets)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
-        return indexed
-
-
-def _with_customer(profile: Profile, customer_id: str | None) -> Profile:
-    return replace(profile, customer_id=customer_id)
+        return Indexed(profile, sets, record.customer_id)
 
 
 @dataclass(slots=True)
@@ -74,7 +78,7 @@ class Neighbourhood:
 def _batch_counts(batch: Mapping[str, Indexed]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for item in batch.values():
-        if item.profile.customer_id is None:
+        if item.customer_id is None:
             counts.update(item.keys)
     return counts
 
@@ -113,4 +117,4 @@ def _pairs(batch: Mapping[str, Indexed], stored: Mapping[str, Indexed], blocking
 
 def customers_of(items: Iterable[Indexed]) -> set[str]:
     """Existing customer ids among these records."""
-    return {item.profile.customer_id for item in items if item.profile.customer_id}
+    return {item.customer_id for item in items if item.customer_id}

@@ -110,6 +110,7 @@ def name_comparison(pair: Pair, stats: KeyStats, w: Weights) -> tuple[NameMatch,
     shared = pair.shared(prefix)
     own_a, own_b = pair.own(prefix)
     count = stats.rarest(shared) if shared else max(stats.rarest(own_a), stats.rarest(own_b))
+    count = max(count - 1, 1)  # the other records carrying the name: the record itself is not a namesake
     if match.outcome == "full":
         offset = {EXACT: w.name_exact, VARIANT: w.name_variant, FUZZY: w.name_fuzzy}[match.quality]
         level = LEVEL_NAMES[match.quality]
@@ -147,8 +148,8 @@ def phone_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
         count = min(stats.count("pt:" + t) for t in tails)
         weight = _shared_weight(stats, count, w.phone_tail, w.identifier_share_cap)
         return Comparison("phone", "same last digits", weight, tuple(tails))
-    if pair.a.phones and pair.b.phones:
-        return Comparison("phone", "different", w.phone_differ, (min(pair.a.phones), min(pair.b.phones)))
+    if pair.a.phone_tails and pair.b.phone_tails:
+        return Comparison("phone", "different", w.phone_differ, (min(pair.a.phone_tails), min(pair.b.phone_tails)))
     return None
 
 
@@ -267,7 +268,7 @@ def company_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | 
     for x in sorted(pair.a.companies):
         for y in sorted(pair.b.companies):
             if x == y or set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()):
-                count = max(stats.count("co:" + x), stats.count("co:" + y))
+                count = max(stats.count("co:" + x), stats.count("co:" + y), 2) - 1
                 weight = min(max(stats.surprise(count) * w.company_scale, 0.5), w.company_cap)
                 return Comparison("company", "same", weight, (x, y))
     return None

@@ -20,10 +20,10 @@ def _best_per_customer(
             continue
         for key, other_key in ((a, b), (b, a)):
             item, other = hood.batch.get(key), hood.stored.get(other_key)
-            if item is None or other is None or item.profile.customer_id or not other.profile.customer_id:
+            if item is None or other is None or item.customer_id or not other.customer_id:
                 continue
             per_customer = best.setdefault(key, {})
-            customer = other.profile.customer_id
+            customer = other.customer_id
             if score.total > per_customer.get(customer, (float("-inf"), score))[0]:
                 per_customer[customer] = (score.total, score)
     return best

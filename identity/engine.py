@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from identity.aggregate import customer_profiles
 from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution, ReviewItem
 from identity.candidates import Indexed, Neighbourhood, ProfileCache, gather
 from identity.clustering import Edge, Groups, Policy, cluster
@@ -18,7 +19,7 @@ from identity.schema import ColumnSpec
 from identity.scoring import score_pair
 from identity.weights import DEFAULT_WEIGHTS, Weights
 
-BLOCK_CAP = 40
+BLOCK_CAP = 12
 INCOMPATIBLE_BELOW = -8.0
 _IDENTIFIER_RULES = frozenset({"same_account", "crosslink", "email", "identifier"})
 
@@ -66,14 +67,33 @@ class IdentityEngine:
         return score_pair(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
 
     def _scores(self, hood: Neighbourhood) -> dict[tuple[str, str], PairScore]:
-        """Scores of the candidate pairs that may link (the others cannot reach the threshold)."""
+        """Scores of the candidate pairs that may link (the others cannot reach the threshold), and of each
+        new record against the whole of each candidate customer (kept under the customer's first record)."""
         scores: dict[tuple[str, str], PairScore] = {}
+        wanted: set[tuple[str, str]] = set()
         for a, b in hood.pairs:
             left, right = _item(hood, a), _item(hood, b)
+            for new, other in ((a, right), (b, left)):
+                if new in hood.batch and other.customer_id and hood.batch[new].customer_id is None:
+                    wanted.add((new, other.customer_id))
             if may_link(left, right, hood.stats, self.weights):
-                pair = Pair(left.profile, right.profile, left.keys, right.keys)
-                scores[(a, b)] = score_pair(pair, hood.stats, self.weights)
+                scores[(a, b)] = self._pair_score(left, right, hood)
+        customers = customer_profiles(hood)
+        for new, customer in sorted(wanted):
+            if customer not in customers:
+                continue
+            first, whole = customers[customer]
+            record = hood.batch[new]
+            if may_link(record, whole, hood.stats, self.weights):
+                score = self._pair_score(record, whole, hood)
+                key = (min(new, first), max(new, first))
+                if key not in scores or scores[key].total < score.total:
+                    scores[key] = score
         return scores
+
+    def _pair_score(self, left: Indexed, right: Indexed, hood: Neighbourhood) -> PairScore:
+        pair = Pair(left.profile, right.profile, left.keys, right.keys)
+        return score_pair(pair, hood.stats, self.weights)
 
     def _compatible(self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore], x: str, y: str) -> bool:
         pair = (min(x, y), max(x, y))
@@ -105,7 +125,7 @@ class IdentityEngine:
     def _decision(self, hood: Neighbourhood, key: str, edge: Edge | None) -> LinkDecision:
         threshold = self.weights.threshold
         if edge is None:
-            rule = "same_record" if hood.batch[key].profile.customer_id else "new"
+            rule = "same_record" if hood.batch[key].customer_id else "new"
             return LinkDecision(key, rule, 1.0)
         other = edge.b if edge.a == key else edge.a
         evidence = edge.score.evidence(threshold)
@@ -126,7 +146,7 @@ def _initial_groups(hood: Neighbourhood) -> Groups:
     groups = Groups()
     first_of: dict[str, str] = {}
     for key, item in sorted((*hood.stored.items(), *hood.batch.items())):
-        customer = item.profile.customer_id
+        customer = item.customer_id
         groups.add(key, customer)
         if customer:
             groups.union(first_of.setdefault(customer, key), key)
@@ -138,8 +158,8 @@ def _add_customer_members(hood: Neighbourhood, store: CandidateStore, cache: Pro
     find = getattr(store, "find_by_customers", None)
     if find is None:
         return
-    customers = {item.profile.customer_id for item in hood.stored.values() if item.profile.customer_id}
-    customers |= {item.profile.customer_id for item in hood.batch.values() if item.profile.customer_id}
+    customers = {item.customer_id for item in hood.stored.values() if item.customer_id}
+    customers |= {item.customer_id for item in hood.batch.values() if item.customer_id}
     for record in find(sorted(c for c in customers if c)):
         if record.key not in hood.batch and record.key not in hood.stored:
             hood.stored[record.key] = cache.get(record)

@@ -14,10 +14,10 @@ _NAME_PREFIXES = ("n:", "ni:")
 
 
 def _name_bound(a: Indexed, b: Indexed, stats: KeyStats, weights: Weights) -> float:
-    shared_pairs = a.name_pairs & b.name_pairs
+    shared_pairs = a.sets.name_pairs & b.sets.name_pairs
     if shared_pairs:
         return stats.surprise(stats.rarest(shared_pairs)) + max(weights.name_exact, weights.name_variant)
-    shared_single = a.single_names & b.single_names
+    shared_single = a.sets.single_names & b.sets.single_names
     return stats.surprise(stats.rarest(shared_single)) + weights.name_single if shared_single else 0.0
 
 
@@ -27,7 +27,7 @@ def _first_words(companies: frozenset[str]) -> set[str]:
 
 def may_link(left: Indexed, right: Indexed, stats: KeyStats, weights: Weights) -> bool:
     """False only when no comparison could lift the pair over the threshold."""
-    if left.strong & right.strong:
+    if left.sets.strong & right.sets.strong:
         return True
     a, b = left.profile, right.profile
     bound = stats.prior() + _name_bound(left, right, stats, weights)

@@ -34,7 +34,6 @@ class Profile:
     key: str
     kind: str
     source: str
-    customer_id: str | None
     account: tuple[str, str] | None = None  # (network, external id) of a social profile
     names: tuple[NameForm, ...] = ()
     names_id: int = -1  # equal names, equal ids (see `names_id`)
@@ -184,7 +183,6 @@ def _finish(
         key=record.key,
         kind=record.kind,
         source=record.source,
-        customer_id=record.customer_id,
         account=account,
         names=names,
         names_id=names_id(names),
