@@ -21,8 +21,7 @@ from identity.memory_store import MemoryStore, resolve_all
 def to_identity(record: dict[str, Any]) -> IdentityRecord:
     """An ingest record as the hub hands it to identity."""
     source = str(record.get("network") or record.get("system"))
-    attributes = {k: v for k, v in record.items() if k != "type"}
-    return IdentityRecord(record_key(record), record["type"], source, str(record["id"]), attributes)
+    return IdentityRecord(record_key(record), record["type"], source, str(record["id"]), record)
 
 
 def run(people: int, seed: int = 7, engine: IdentityEngine | None = None) -> dict[str, str]:

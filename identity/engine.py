@@ -21,6 +21,7 @@ from identity.weights import DEFAULT_WEIGHTS, Weights
 
 BLOCK_CAP = 12
 INCOMPATIBLE_BELOW = -8.0
+CUSTOMER_MARGIN = 10.0  # how far below the threshold a record pair may be for its customer to be compared whole
 _IDENTIFIER_RULES = frozenset({"same_account", "crosslink", "email", "identifier"})
 
 
@@ -46,11 +47,13 @@ class IdentityEngine:
         if not records:
             return Resolution()
         hood = gather(records, store, self._cache, self.block_cap)
-        _add_customer_members(hood, store, self._cache)
-        scores = self._scores(hood)
+        scores, wanted = self._record_scores(hood)
+        involved = self._involved(hood, scores)
+        _add_customer_members(hood, store, self._cache, involved)
+        self._customer_scores(hood, scores, {w for w in wanted if w[1] in involved})
         do_not_link = {frozenset(p) for p in store.do_not_link([*hood.batch, *hood.stored])}
         review = ambiguous_records(hood, scores, self.weights, do_not_link)
-        groups = _initial_groups(hood)
+        groups = _initial_groups(hood, involved, scores, self.weights.threshold)
         edges = [Edge(a, b, score) for (a, b), score in scores.items()]
         policy = Policy(
             threshold=self.weights.threshold,
@@ -66,9 +69,9 @@ class IdentityEngine:
         left, right = _item(hood, a), _item(hood, b)
         return score_pair(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
 
-    def _scores(self, hood: Neighbourhood) -> dict[tuple[str, str], PairScore]:
-        """Scores of the candidate pairs that may link (the others cannot reach the threshold), and of each
-        new record against the whole of each candidate customer (kept under the customer's first record)."""
+    def _record_scores(self, hood: Neighbourhood) -> tuple[dict[tuple[str, str], PairScore], set[tuple[str, str]]]:
+        """Scores of the candidate pairs that may link (the others cannot reach the threshold), and the
+        (new record, existing customer) pairs worth a customer-level comparison."""
         scores: dict[tuple[str, str], PairScore] = {}
         wanted: set[tuple[str, str]] = set()
         for a, b in hood.pairs:
@@ -78,6 +81,23 @@ class IdentityEngine:
                     wanted.add((new, other.customer_id))
             if may_link(left, right, hood.stats, self.weights):
                 scores[(a, b)] = self._pair_score(left, right, hood)
+        return scores, wanted
+
+    def _involved(self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore]) -> set[str]:
+        """Existing customers a decision may touch: those of re-ingested records and of near links."""
+        floor = self.weights.threshold - CUSTOMER_MARGIN
+        near = {key for pair, score in scores.items() if score.total >= floor for key in pair}
+        involved = {item.customer_id for item in hood.batch.values() if item.customer_id}
+        for key in near:
+            stored = hood.stored.get(key)
+            if stored is not None and stored.customer_id:
+                involved.add(stored.customer_id)
+        return involved
+
+    def _customer_scores(
+        self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore], wanted: set[tuple[str, str]]
+    ) -> None:
+        """Each new record against the whole of each candidate customer (kept under its first record)."""
         customers = customer_profiles(hood)
         for new, customer in sorted(wanted):
             if customer not in customers:
@@ -89,7 +109,6 @@ class IdentityEngine:
                 key = (min(new, first), max(new, first))
                 if key not in scores or scores[key].total < score.total:
                     scores[key] = score
-        return scores
 
     def _pair_score(self, left: Indexed, right: Indexed, hood: Neighbourhood) -> PairScore:
         pair = Pair(left.profile, right.profile, left.keys, right.keys)
@@ -142,24 +161,28 @@ def _item(hood: Neighbourhood, key: str) -> Indexed:
     return hood.batch.get(key) or hood.stored[key]
 
 
-def _initial_groups(hood: Neighbourhood) -> Groups:
+def _initial_groups(
+    hood: Neighbourhood, involved: set[str], scores: dict[tuple[str, str], PairScore], threshold: float
+) -> Groups:
+    """Groups for the batch, the involved customers (whole) and the stored records of links over threshold."""
+    linked = {key for pair, score in scores.items() if score.total >= threshold for key in pair}
     groups = Groups()
     first_of: dict[str, str] = {}
     for key, item in sorted((*hood.stored.items(), *hood.batch.items())):
         customer = item.customer_id
+        if key not in hood.batch and key not in linked and customer not in involved:
+            continue
         groups.add(key, customer)
         if customer:
             groups.union(first_of.setdefault(customer, key), key)
     return groups
 
 
-def _add_customer_members(hood: Neighbourhood, store: CandidateStore, cache: ProfileCache) -> None:
+def _add_customer_members(hood: Neighbourhood, store: CandidateStore, cache: ProfileCache, customers: set[str]) -> None:
     """All records of the customers involved, when the store can list them (for the no-chaining checks)."""
     find = getattr(store, "find_by_customers", None)
-    if find is None:
+    if find is None or not customers:
         return
-    customers = {item.customer_id for item in hood.stored.values() if item.customer_id}
-    customers |= {item.customer_id for item in hood.batch.values() if item.customer_id}
-    for record in find(sorted(c for c in customers if c)):
+    for record in find(sorted(customers)):
         if record.key not in hood.batch and record.key not in hood.stored:
             hood.stored[record.key] = cache.get(record)
