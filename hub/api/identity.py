@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from hub.api.auth import AdminKey, ReadKey
+from hub.api.params import RowId
 from hub.api.problems import ProblemError, problem_responses
 from hub.api.state import api_state
 from hub.db.database import utcnow
@@ -101,7 +102,7 @@ def review_queue(request: Request, _key: ReadKey, limit: Annotated[int, Query(ge
         return {"data": open_reviews(conn, limit)}
 
 
-def _settle(request: Request, item_id: int, accept: bool, key_id: str, target: str | None) -> dict[str, Any]:
+def _settle(request: Request, item_id: RowId, accept: bool, key_id: str, target: str | None) -> dict[str, Any]:
     try:
         with api_state(request).database.transaction() as conn:
             return settle_review(conn, item_id, accept, target, actor=f"api:{key_id}", now=utcnow())
@@ -110,12 +111,14 @@ def _settle(request: Request, item_id: int, accept: bool, key_id: str, target: s
 
 
 @router.post("/review/{item_id}/accept", responses=problem_responses(401, 403, 409))
-def accept_review(request: Request, item_id: int, key: AdminKey, body: ReviewDecision | None = None) -> dict[str, Any]:
+def accept_review(
+    request: Request, item_id: RowId, key: AdminKey, body: ReviewDecision | None = None
+) -> dict[str, Any]:
     """Join the record to a candidate customer."""
     return _settle(request, item_id, True, key.id, body.customer_id if body else None)
 
 
 @router.post("/review/{item_id}/reject", responses=problem_responses(401, 403, 409))
-def reject_review(request: Request, item_id: int, key: AdminKey) -> dict[str, Any]:
+def reject_review(request: Request, item_id: RowId, key: AdminKey) -> dict[str, Any]:
     """Keep the record apart from every candidate (remembered as do-not-link)."""
     return _settle(request, item_id, False, key.id, None)

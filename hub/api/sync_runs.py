@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from hub.api.auth import ReadKey
+from hub.api.params import RowId
 from hub.api.problems import ProblemError, problem_responses
 from hub.api.state import api_state
 from hub.db.sync_tables import sync_errors, sync_runs
@@ -44,7 +45,7 @@ def runs(
 
 
 @router.get("/sync-runs/{run_id}", responses=problem_responses(401, 403, 404))
-def run(request: Request, run_id: int, _key: ReadKey) -> dict[str, Any]:
+def run(request: Request, run_id: RowId, _key: ReadKey) -> dict[str, Any]:
     """One run."""
     with api_state(request).database.transaction() as conn:
         row = conn.execute(select(sync_runs).where(sync_runs.c.id == run_id)).first()
@@ -54,7 +55,7 @@ def run(request: Request, run_id: int, _key: ReadKey) -> dict[str, Any]:
 
 
 @router.get("/sync-runs/{run_id}/errors", responses=problem_responses(401, 403, 404))
-def run_errors(request: Request, run_id: int, _key: ReadKey) -> dict[str, Any]:
+def run_errors(request: Request, run_id: RowId, _key: ReadKey) -> dict[str, Any]:
     """The record-level errors of a run, with the CRM's own code and the fields concerned."""
     with api_state(request).database.transaction() as conn:
         if conn.execute(select(sync_runs.c.id).where(sync_runs.c.id == run_id)).first() is None:

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Connection, select, update
 
 from hub.api.auth import AdminKey, ReadKey
+from hub.api.params import RowId
 from hub.api.problems import ProblemError, problem_responses
 from hub.api.state import api_state
 from hub.api.webhook_queries import delivery_out, delivery_page, endpoint_out
@@ -208,7 +209,7 @@ def list_deliveries(
 
 
 @router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryOut, responses=problem_responses(401, 403, 404))
-def get_delivery(delivery_id: int, request: Request, _key: ReadKey) -> DeliveryOut:
+def get_delivery(delivery_id: RowId, request: Request, _key: ReadKey) -> DeliveryOut:
     """One delivery with its attempt log."""
     with api_state(request).database.transaction() as conn:
         found = delivery_out(conn, delivery_id)
@@ -223,7 +224,7 @@ def get_delivery(delivery_id: int, request: Request, _key: ReadKey) -> DeliveryO
     response_model=DeliveryOut,
     responses=problem_responses(401, 403, 404, 409),
 )
-def retry(delivery_id: int, request: Request, _key: AdminKey) -> DeliveryOut:
+def retry(delivery_id: RowId, request: Request, _key: AdminKey) -> DeliveryOut:
     """Send a delivery once more now, with the same webhook-id."""
     with api_state(request).database.transaction() as conn:
         if delivery_out(conn, delivery_id) is None:

@@ -33,25 +33,9 @@ def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAP
     database.dispose()
 
 
-# Integer path ids beyond 64 bits reach the database and fail there (500) on these routes, owned by other areas;
-# tracked by the strict xfail below, which starts failing (XPASS) once they answer 404/422, so this list goes.
-KNOWN_OVERFLOW = (
-    "GET /v1/sync-runs/",
-    "GET /v1/webhook-deliveries/",
-    "POST /v1/webhook-deliveries/",
-    "POST /v1/review/",
-)
 HUGE = 2**70
 
 
-def known_overflow(failure: str) -> bool:
-    """A failure of a known route whose integer id does not fit in 64 bits."""
-    line = failure.split(":", 1)[0]
-    digits = [part for part in line.split("/") if part.isdigit()]
-    return line.startswith(KNOWN_OVERFLOW) and any(int(d) > 2**63 - 1 for d in digits)
-
-
-@pytest.mark.xfail(strict=True, reason="integer path ids beyond 64 bits give 500 (routes outside issue 9)")
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -92,4 +76,4 @@ def test_no_operation_answers_with_a_server_error(admin_app: tuple[FastAPI, str]
                 failures.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}")
 
         check()
-    assert [f for f in failures if not known_overflow(f)] == []
+    assert failures == []
