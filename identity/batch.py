@@ -17,6 +17,7 @@ from identity.memory_store import MemoryStore, resolve_all
 from identity.weights import TABULAR_WEIGHTS
 
 BATCH_SIZE = 5000
+TABULAR_BLOCK_CAP = 25  # tables carry fewer namesakes per key than social data, and typos need more candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ def resolve_csv(inputs: list[Path], config_path: Path, out: Path, threshold: flo
     if len(set(keys)) != len(keys):
         raise ResolveConfigError(f"{config.id_column or 'row number'}: ids are not unique within a file")
     weights = TABULAR_WEIGHTS if threshold is None else replace(TABULAR_WEIGHTS, threshold=threshold)
-    engine, store = IdentityEngine(weights, columns=config.columns), MemoryStore()
+    engine, store = IdentityEngine(weights, columns=config.columns, block_cap=TABULAR_BLOCK_CAP), MemoryStore()
     resolve_all(engine, store, [row.record for row in rows], batch_size=BATCH_SIZE)
     cluster_of = _cluster_ids(store, keys, {row.record.key: row.record.external_id for row in rows}, several)
     _write(out, header, rows, cluster_of, several)

@@ -64,6 +64,7 @@ DEFAULT_WEIGHTS = Weights()
 # Tables exported from other systems (`rapport resolve`) carry typos in every field: a disagreement there
 # is weaker evidence against a match than between two profiles a person filled in themselves.
 TABULAR_WEIGHTS = Weights(
+    threshold=3.0,
     name_conflict=-4.0,
     name_different=-6.0,
     date_differ=-4.0,
