@@ -88,17 +88,36 @@ def name_concat_keys(profile: Profile) -> set[str]:
     return keys
 
 
+_BY_NAMES: dict[int, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _names_keys(profile: Profile) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """Keys that depend on the names only, cached by the names' id: (keys, 3 keys per token, 2 per token)."""
+    cached = _BY_NAMES.get(profile.names_id)
+    if cached is None:
+        keys: set[str] = set()
+        wide: list[str] = []
+        narrow: list[str] = []
+        for form in profile.names:
+            keys |= name_pair_keys(form) | _initial_keys(form) | _concat_keys(form)
+            for token in form.full_tokens():
+                per_token = token_keys(token)
+                wide.extend(per_token[:3])
+                narrow.extend(per_token[:2])
+        keys.update("g:" + key for key in wide)
+        cached = frozenset(sys.intern(k) for k in keys), tuple(dict.fromkeys(wide)), tuple(dict.fromkeys(narrow))
+        _BY_NAMES[profile.names_id] = cached
+    return cached
+
+
 def name_keys(profile: Profile) -> set[str]:
     """Every name-derived key of a profile."""
-    keys: set[str] = set()
-    for form in profile.names:
-        keys |= name_pair_keys(form) | _initial_keys(form) | _concat_keys(form)
-        for token in form.full_tokens():
-            keys.update("g:" + key for key in token_keys(token)[:3])
-            for city in profile.cities:
-                keys.update(f"np:{key}|{city}" for key in token_keys(token)[:3])
-            for postcode in profile.postcodes:
-                keys.update(f"pc:{postcode}|{key}" for key in token_keys(token)[:2])
+    names_only, wide, narrow = _names_keys(profile)
+    keys = set(names_only)
+    for city in profile.cities:
+        keys.update(f"np:{key}|{city}" for key in wide)
+    for postcode in profile.postcodes:
+        keys.update(f"pc:{postcode}|{key}" for key in narrow)
     return keys
 
 
