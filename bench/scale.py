@@ -3,7 +3,8 @@
 1. Ingest curve: N synthetic records (bench/ingest.py's mix) posted through the API by 4 clients, resolved by
    1, 2 and 4 workers; records per second end to end (first post to empty queue), and CPU seconds per 1,000
    records of the rapport processes (API + workers) and of PostgreSQL, the figure that carries to bigger machines.
-2. Webhook drain: 100,000 deliveries queued (one endpoint, a loopback receiver answering 200), then drained by
+2. Wake-up latency: jobs queued one at a time to an idle worker; enqueue to finished, p50 and max (LISTEN/NOTIFY).
+3. Webhook drain: 100,000 deliveries queued (one endpoint, a loopback receiver answering 200), then drained by
    2 workers; deliveries per second and CPU per 1,000 deliveries.
 
 Run: `.venv/bin/python bench/scale.py [--records N] [--workers 1,2,4] [--deliveries N] [--skip-ingest|--skip-webhooks]`.
@@ -23,6 +24,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import statistics
 import tempfile
 import threading
 import time
@@ -40,6 +42,7 @@ from bench.ingest import synthetic_records
 from hub.db.database import Database, utcnow
 from hub.db.tables import jobs
 from hub.db.webhook_tables import webhook_deliveries
+from hub.jobs.queue import enqueue
 from hub.secrets import SecretBox
 from hub.settings import Settings
 from hub.webhooks_admin import upsert_endpoint
@@ -260,6 +263,26 @@ def hold_deliveries(database: Database, *, hold: bool) -> None:
             wake_deliverers(conn, now=now)
 
 
+def latency_run(jobs_count: int, logs: Path) -> dict[str, Any]:
+    """Queue no-op `maintenance` jobs one at a time to one idle worker; enqueue-to-finished times."""
+    with fresh_database() as url:
+        env = environment(url)
+        database = Database(create_engine(url))
+        with processes(env, logs) as procs:
+            settle([procs.start("idle", "worker").pid])
+            for _ in range(jobs_count):
+                with database.transaction() as conn:
+                    enqueue(conn, "maintenance", {}, now=utcnow())
+                time.sleep(0.2)
+            wait_for(lambda: queue_empty(database))
+        with database.transaction() as conn:
+            rows = conn.execute(select(jobs.c.created_at, jobs.c.finished_at).where(jobs.c.kind == "maintenance"))
+            delays = sorted((r.finished_at - r.created_at).total_seconds() * 1000 for r in rows)
+        database.engine.dispose()
+    return {"phase": "wake_latency", "jobs": len(delays), "p50_ms": round(statistics.median(delays), 1),
+            "max_ms": round(delays[-1], 1)}  # fmt: skip
+
+
 def _delivered(database: Database) -> int:
     query = select(func.count()).select_from(webhook_deliveries).where(webhook_deliveries.c.status == "succeeded")
     with database.transaction() as conn:
@@ -281,6 +304,7 @@ def main() -> None:
             records = synthetic_records(args.records)
             for workers in [int(w) for w in args.workers.split(",")]:
                 print(json.dumps(ingest_run(records, workers, logs)), flush=True)
+        print(json.dumps(latency_run(50, logs)), flush=True)
         if not args.skip_webhooks:
             print(json.dumps(webhook_run(args.deliveries, 2, logs)), flush=True)
 
