@@ -1,6 +1,6 @@
 """Splink 5 against the identity engine on the same multilingual social data.
 
-Usage: python -m bench.identity_splink [PEOPLE ...]   (default 3000)
+Usage: python -m bench.identity_splink [PEOPLE ...] [--threshold P]   (default 3000 people, P 0.9)
 Needs Splink in bench/.splink-venv (git-ignored): python -m venv bench/.splink-venv &&
 bench/.splink-venv/bin/pip install splink pandas. Splink is never a project dependency.
 """
@@ -46,8 +46,8 @@ def _flat(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def run(people: int) -> None:
-    """Export the data, run Splink in its own venv, score its clusters."""
+def run(people: int, threshold: float = 0.9) -> None:
+    """Export the data, run Splink in its own venv, score its clusters (match probability `threshold`)."""
     records, truth = generate(people)
     data = HERE / "data"
     data.mkdir(exist_ok=True)
@@ -56,12 +56,15 @@ def run(people: int) -> None:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(_flat(r) for r in records)
-    subprocess.run([str(SPLINK_PYTHON), str(HERE / "splink" / "run_splink.py"), str(source), str(target)], check=True)
+    script = HERE / "splink" / "run_splink.py"
+    subprocess.run([str(SPLINK_PYTHON), str(script), str(source), str(target), str(threshold)], check=True)
     with target.open(encoding="utf-8") as handle:
         predicted = {row["unique_id"]: row["cluster_id"] for row in csv.DictReader(handle)}
-    print(report(f"Splink 5, {people} people", predicted, truth))
+    print(report(f"Splink 5, {people} people, threshold {threshold}", predicted, truth))
 
 
 if __name__ == "__main__":
-    for count in [int(a) for a in sys.argv[1:]] or [3000]:
-        run(count)
+    arguments = sys.argv[1:]
+    probability = float(arguments.pop(arguments.index("--threshold") + 1)) if "--threshold" in arguments else 0.9
+    for count in [int(a) for a in arguments if a != "--threshold"] or [3000]:
+        run(count, probability)

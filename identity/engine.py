@@ -33,10 +33,11 @@ class IdentityEngine:
         weights: Weights = DEFAULT_WEIGHTS,
         columns: Mapping[str, ColumnSpec] | None = None,
         block_cap: int = BLOCK_CAP,
+        cache_size: int = 300_000,
     ) -> None:
         self.weights = weights
         self.block_cap = block_cap
-        self._cache = ProfileCache(columns)
+        self._cache = ProfileCache(columns, cache_size)  # profiles of recently seen records, rebuilt on change
 
     def index_keys(self, record: IdentityRecord) -> list[str]:
         """The keys the store indexes `record` under (blocking keys and term-frequency keys)."""
