@@ -6,6 +6,7 @@ so no periodic job runs twice; when it dies its lease expires and another proces
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.db.database import Database, utcnow
 from hub.db.tables import jobs
@@ -116,11 +117,22 @@ class Scheduler:
         return self.is_leader
 
     def fire(self, job: PeriodicJob) -> bool:
-        """Enqueue `job` if this process leads and no run of it is already waiting; True when enqueued."""
+        """Enqueue `job` if this process leads and no run of it is already waiting; True when enqueued.
+
+        The lease is checked again inside the enqueuing transaction (a process that lost it during a pause no
+        longer fires), and on PostgreSQL concurrent fires of one key are serialised, so two processes that both
+        believe they lead cannot both enqueue.
+        """
         if not self.is_leader:
             return False
         key = job.concurrency_key
+        now = utcnow()
         with self.database.transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_lock_id(key))))
+            if leases.holder_of(conn, LEASE_NAME, now=now) != self.holder:
+                self.is_leader = False
+                return False
             waiting = conn.execute(
                 select(jobs.c.id)
                 .where(jobs.c.concurrency_key == key, jobs.c.status.in_((queue.QUEUED, queue.FAILED)))
@@ -128,5 +140,10 @@ class Scheduler:
             ).first()
             if waiting:
                 return False
-            queue.enqueue(conn, job.kind, job.payload, now=utcnow(), concurrency_key=key)
+            queue.enqueue(conn, job.kind, job.payload, now=now, concurrency_key=key)
         return True
+
+
+def _lock_id(key: str) -> int:
+    """A 64-bit advisory lock id for firing `key` (its own namespace, apart from the queue's claim locks)."""
+    return int.from_bytes(hashlib.sha256(f"rapport.scheduler:{key}".encode()).digest()[:8], "big", signed=True)

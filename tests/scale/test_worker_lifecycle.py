@@ -129,3 +129,20 @@ def test_scheduled_and_requested_syncs_of_one_connection_share_a_key(database: D
         keys = conn.execute(select(jobs.c.concurrency_key).where(jobs.c.kind == "sync")).scalars().all()
     assert keys == ["sync:sf", "sync:sf"]
     assert PeriodicJob("maintenance", "maintenance", every=3600).concurrency_key == "periodic:maintenance"
+
+
+def test_a_scheduler_that_lost_its_lease_does_not_fire_on_a_stale_belief(database: Database) -> None:
+    from datetime import timedelta
+
+    from hub.jobs import leases
+
+    stale, fresh = Scheduler(database, [], "stale", lease_seconds=30), Scheduler(database, [], "fresh")
+    assert stale.renew_lease() is True
+    with database.transaction() as conn:  # the stale leader paused past its lease; another process took over
+        later = utcnow() + timedelta(seconds=31)
+        assert leases.acquire(conn, "scheduler", "fresh", ttl_seconds=30, now=later)
+    periodic = PeriodicJob("sync:sf", "sync", {"connection": "sf"}, every=60)
+    assert stale.is_leader is True  # it has not renewed yet
+    assert stale.fire(periodic) is False
+    assert stale.is_leader is False
+    assert fresh.renew_lease() is True and fresh.fire(periodic) is True
