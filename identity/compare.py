@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -26,6 +27,11 @@ from identity.weights import Weights
 RULE_PRIORITY = ("same_account", "crosslink", "email", "phone", "identifier", "handle")
 
 
+def _cents(value: float) -> float:
+    """`value` rounded to two decimals (cheaper than `round` on this hot path)."""
+    return math.floor(value * 100 + 0.5) / 100
+
+
 @dataclass(frozen=True, slots=True)
 class Comparison:
     """One field's agreement: the level reached, its weight in bits, and the values compared."""
@@ -37,7 +43,7 @@ class Comparison:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form for `LinkDecision.evidence`."""
-        return {"field": self.field, "level": self.level, "weight": round(self.weight, 2), "values": list(self.values)}
+        return {"field": self.field, "level": self.level, "weight": _cents(self.weight), "values": list(self.values)}
 
 
 @dataclass(slots=True)
@@ -54,7 +60,7 @@ class PairScore:
         """The explanation stored with a link."""
         return {
             "comparisons": [c.as_dict() for c in self.comparisons],
-            "total": round(self.total, 2),
+            "total": _cents(self.total),
             "threshold": threshold,
             "veto": self.veto,
         }
@@ -335,13 +341,24 @@ def address_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | 
     return Comparison("address", "different", w.address_differ, (a[0], b[0]))
 
 
+def _column(category: str) -> str:
+    return category.split("=", 1)[0]
+
+
+@lru_cache(maxsize=10_000)
+def _columns(categories: frozenset[str]) -> dict[str, str]:
+    return {_column(c): c for c in categories}
+
+
 def category_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
     """Categorical columns (state, gender): agreement is weak evidence, disagreement a little against."""
     a, b = pair.a.categories, pair.b.categories
-    columns = {c.split("=")[0] for c in a} & {c.split("=")[0] for c in b}
+    if not a or not b:
+        return None
+    columns = _columns(a).keys() & _columns(b).keys()
     if not columns:
         return None
-    differ = sorted(c for c in a if c.split("=")[0] in columns and c not in b)
+    differ = sorted(c for c in a if _column(c) in columns and c not in b)
     weight = w.category_differ * len(differ) if differ else w.category_agree
     return Comparison("category", "different" if differ else "same", weight, tuple(differ))
 

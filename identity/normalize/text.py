@@ -29,6 +29,8 @@ _VARIANT_RULES: tuple[tuple[str, str], ...] = (
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """NFKC, case-folded, diacritics removed; scripts without Latin letters are kept as they are."""
+    if text.isascii():
+        return text.lower()
     normal = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", normal)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
