@@ -16,6 +16,8 @@ from identity.engine import IdentityEngine
 from identity.memory_store import MemoryStore, resolve_all
 from identity.weights import TABULAR_WEIGHTS
 
+__all__ = ["ResolveConfigError", "ResolveSummary", "resolve_csv"]
+
 BATCH_SIZE = 5000
 TABULAR_BLOCK_CAP = 25  # tables carry fewer namesakes per key than social data, and typos need more candidates
 

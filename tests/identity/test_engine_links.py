@@ -77,3 +77,28 @@ def test_new_record_has_a_new_customer(engine: IdentityEngine) -> None:
     resolution = engine.resolve([social("tiktok", "5", name="Luka Horvat", handle="lukah")], store)
     assert resolution.clusters[0].customer_id is None
     assert resolution.links["social_profile:tiktok:5"].rule == "new"
+
+
+def test_reingested_record_keeps_its_customer() -> None:
+    engine = IdentityEngine()
+    record = contact("sf", "1", first_name="Ana", last_name="Novak", email="ana.novak@gmail.com")
+    store = run(engine, [record])
+    from dataclasses import replace
+
+    again = replace(record, customer_id=store.customer_of(record.key))
+    resolution = engine.resolve([again], store)
+    assert resolution.clusters[0].customer_id == store.customer_of(record.key)
+    assert resolution.links[record.key].rule == "same_record"
+
+
+def test_a_new_record_is_compared_with_the_whole_customer(engine: IdentityEngine) -> None:
+    customer = [
+        contact("sf", "1", first_name="Žiga", last_name="Zupančič", email="ziga.z@gmail.com", company="Outfit7"),
+        social("x", "1", name="Žiga Zupančič", handle="zigaz", bio="ziga.z@gmail.com", location="Koper"),
+    ]
+    store = run(engine, customer)
+    newcomer = social("tiktok", "3", name="Ziga Zupancic", handle="zz_koper", location="Koper", bio="Dev @ Outfit7")
+    resolution = engine.resolve([newcomer], store)
+    assert resolution.clusters[0].customer_id == store.customer_of("contact:sf:1")
+    fields = {c["field"] for c in resolution.links[newcomer.key].evidence["comparisons"]}
+    assert {"name", "city", "company"} <= fields
