@@ -13,11 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import secrets
 import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from adapters.base import Adapter
 from adapters.memory import MemoryAdapter, MemorySystem
@@ -85,9 +88,10 @@ def main() -> None:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
         systems = Systems()
+        key = SecretStr(secrets.token_urlsafe(32))  # a throwaway key: the bench's database is deleted after
         runtime = Runtime(
-            Settings(database_url=url, secret_key="bench", log_level="WARNING"), adapter_factory=systems.factory
-        )  # type: ignore[arg-type]
+            Settings(database_url=url, secret_key=key, log_level="WARNING"), adapter_factory=systems.factory
+        )
         profiles = [
             {"type": "social_profile", "network": "instagram", "id": f"ig{i}", "handle": f"user{i}",
              "name": f"Person {i}", "email": f"person{i}@example.com"}
