@@ -15,7 +15,7 @@ from dataclasses import dataclass
 class Weights:
     """Every tunable number of the scorer; `threshold` is in bits of posterior log-odds."""
 
-    threshold: float = 5.0
+    threshold: float = 4.5
     ambiguity_margin: float = 4.0
     strong_merge: float = 12.0  # a link strong enough to merge two existing customers
     clash_override: float = 12.0  # a score that links despite clashing names (typos, a changed surname)
