@@ -92,14 +92,25 @@ def gather(
     """Profiles of the batch, stored candidates sharing a selective key, statistics, candidate pairs."""
     batch = {record.key: cache.get(record) for record in sorted(records, key=lambda r: r.key)}
     all_keys = set().union(*(item.keys for item in batch.values())) if batch else set()
-    stored_counts = store.key_counts(all_keys | {ALL})
+    stored_counts: dict[str, int] = {}
+    for chunk in chunks(sorted(all_keys | {ALL})):
+        stored_counts.update(store.key_counts(chunk))
     counts = Counter({key: int(count) for key, count in stored_counts.items()})
     counts.update(_batch_counts(batch))
     stats = KeyStats(counts)
     blocking = sorted(k for k in all_keys if is_blocking_key(k) and counts.get(k, 0) <= block_cap)
-    found = [r for r in store.find_by_keys(blocking) if r.key not in batch] if blocking else []
+    found_by_key = {r.key: r for chunk in chunks(blocking) for r in store.find_by_keys(chunk) if r.key not in batch}
+    found = [found_by_key[key] for key in sorted(found_by_key)]
     stored = {record.key: cache.get(record) for record in found}
     return Neighbourhood(batch, stored, stats, _pairs(batch, stored, set(blocking)))
+
+
+STORE_CHUNK = 5000  # keys per store call: SQL engines limit the parameters of one statement
+
+
+def chunks(keys: Sequence[str]) -> list[Sequence[str]]:
+    """`keys` in slices small enough for one store call."""
+    return [keys[start : start + STORE_CHUNK] for start in range(0, len(keys), STORE_CHUNK)]
 
 
 def _pairs(batch: Mapping[str, Indexed], stored: Mapping[str, Indexed], blocking: set[str]) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from identity.aggregate import customer_profiles
 from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution, ReviewItem
-from identity.candidates import Indexed, Neighbourhood, ProfileCache, gather
+from identity.candidates import Indexed, Neighbourhood, ProfileCache, chunks, gather
 from identity.clustering import Edge, Groups, Policy, cluster
 from identity.compare import Pair, PairScore
 from identity.decide import ambiguous_records
@@ -52,7 +52,8 @@ class IdentityEngine:
         involved = self._involved(hood, scores)
         _add_customer_members(hood, store, self._cache, involved)
         self._customer_scores(hood, scores, {w for w in wanted if w[1] in involved})
-        do_not_link = {frozenset(p) for p in store.do_not_link([*hood.batch, *hood.stored])}
+        keys = sorted([*hood.batch, *hood.stored])
+        do_not_link = {frozenset(p) for chunk in chunks(keys) for p in store.do_not_link(chunk)}
         review = ambiguous_records(hood, scores, self.weights, do_not_link)
         groups = _initial_groups(hood, involved, scores, self.weights.threshold)
         edges = [Edge(a, b, score) for (a, b), score in scores.items()]
