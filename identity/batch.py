@@ -18,7 +18,7 @@ from identity.weights import TABULAR_WEIGHTS
 
 __all__ = ["ResolveConfigError", "ResolveSummary", "resolve_csv"]
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 20_000
 TABULAR_BLOCK_CAP = 25  # tables carry fewer namesakes per key than social data, and typos need more candidates
 
 
