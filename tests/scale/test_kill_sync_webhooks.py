@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", "0")))
-        time.sleep(0.2)
+        time.sleep(0.5)  # slow enough that deliveries are still in flight when a worker is killed
         with self.server.lock:
             self.server.seen[self.headers["webhook-id"]] += 1
         self.send_response(204)
@@ -158,26 +158,26 @@ def test_workers_killed_mid_push_and_mid_delivery_duplicate_and_lose_nothing(
         with processes(env, tmp_path) as procs:
             base = procs.api()
             workers = {p.pid: p for p in (procs.start(f"worker-{n}", "worker") for n in range(3))}
+            wait_until(lambda: sum(receiver.seen.values()) > 0 and db.holder_of("webhook.deliver"), "deliveries")
+            deliverer = db.holder_of("webhook.deliver")
+            assert deliverer in workers
+            workers[deliverer].send_signal(signal.SIGKILL)  # mid-delivery: requests in flight
+            killed.append("deliverer")
             answer = httpx.post(f"{base}/v1/connections/hs/sync", json={"direction": "push"},
                                 headers={"Authorization": f"Bearer {key}"})  # fmt: skip
             assert answer.status_code == 202, answer.text
             wait_until(lambda: 0 < len(contacts(hubspot)) < PEOPLE and db.holder_of("sync"), "a push in flight")
             pusher = db.holder_of("sync")
-            assert pusher is not None
+            assert pusher in workers and pusher != deliverer
             workers[pusher].send_signal(signal.SIGKILL)  # mid-push: its last batch was written, unanswered
             killed.append("pusher")
-            wait_until(lambda: sum(receiver.seen.values()) > 0 and db.holder_of("webhook.deliver"), "deliveries")
-            deliverer = db.holder_of("webhook.deliver")
-            if deliverer is not None and deliverer in workers and workers[deliverer].poll() is None:
-                workers[deliverer].send_signal(signal.SIGKILL)  # mid-delivery: requests in flight
-                killed.append("deliverer")
             procs.start("worker-late", "worker")  # a replacement, as an orchestrator would start
             wait_until(lambda: db.busy_jobs() == 0 and len(contacts(hubspot)) >= PEOPLE, "the push to finish")
             wait_until(lambda: db.undelivered() == 0, "every delivery to succeed")
     finally:
         back_door.close()
         db.engine.dispose()
-    assert killed == ["pusher", "deliverer"]
+    assert killed == ["deliverer", "pusher"]
     pushed = contacts(hubspot)
     link_ids = Counter(c["properties"].get("rapport_id") for c in pushed)
     customers = Counter(c["properties"].get("rapport_customer_id") for c in pushed)
