@@ -37,6 +37,15 @@ def person_records(k: int, rng: random.Random) -> list[Record]:
     ]  # fmt: skip
 
 
+def sparse_person_records(k: int, rng: random.Random) -> list[Record]:
+    """The same chain with sparse records, as real sources send them: the instagram profile has only a handle and
+    the phone, the tiktok profile a first name and email b."""
+    records = person_records(k, rng)
+    records[2] = {key: v for key, v in records[2].items() if key != "name"}
+    records[4] = {**records[4], "name": str(records[1]["first_name"])}
+    return records
+
+
 def spread(people: int, clients: int, seed: int = 11) -> list[list[Record]]:
     """Each client's records, in order: record j of person k goes to client (k + j) % clients, so that at any moment
     every client sends records of the same few people."""
