@@ -119,10 +119,16 @@ def _pairs(batch: Mapping[str, Indexed], stored: Mapping[str, Indexed], blocking
         for block in item.keys & blocking:
             index[block].append(key)
     pairs: set[tuple[str, str]] = set()
+    add = pairs.add
     for members in index.values():
-        new = [m for m in members if m in batch]
-        for a in new:
-            pairs.update((min(a, b), max(a, b)) for b in members if b != a)
+        if len(members) < 2:
+            continue
+        for a in [m for m in members if m in batch]:
+            for b in members:
+                if a < b:
+                    add((a, b))
+                elif b < a and b not in batch:  # two new records are paired once, from the smaller key
+                    add((b, a))
     return sorted(pairs)
 
 

@@ -32,7 +32,7 @@ MISSING = NameMatch("missing")
 
 
 _LEVELS: dict[tuple[int, int], tuple[NameToken, NameToken, int]] = {}
-_LEVELS_LIMIT = 300_000
+_LEVELS_LIMIT = 150_000
 
 
 def token_level(a: NameToken, b: NameToken) -> int:
@@ -129,7 +129,7 @@ _RANK = {"full": 5, "initial": 4, "single": 3, "conflict": 1, "different": 0, "m
 
 
 _BY_IDS: dict[tuple[int, int], NameMatch] = {}
-_BY_IDS_LIMIT = 300_000
+_BY_IDS_LIMIT = 150_000
 
 
 def compare_name_ids(id_a: int, id_b: int, a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch:
