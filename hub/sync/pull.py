@@ -18,6 +18,7 @@ from hub.records import store_batch
 from hub.resolution import rebuild_profiles
 from hub.sync import store
 from hub.sync.context import ObjectPlan, SyncContext, load_profiles, split_profile
+from hub.sync.lifecycle import carry_conversions
 from hub.sync.store import CrmLink, link_id_for
 from mappings import CrmRecord, Patch
 from mappings.attributes import is_blank
@@ -68,6 +69,7 @@ def _apply_page(conn: Connection, ctx: SyncContext, plan: ObjectPlan, page: Chan
     if ctx.dry_run:
         return
     _store_and_resolve(conn, ctx, batch, touched)
+    carry_conversions(conn, ctx, plan, page.records)
     for link, items in decisions:
         ctx.audit_decisions(conn, link.customer_id, items)
     _unlink(conn, ctx, plan, list(page.deleted) + list(page.merged_into))
