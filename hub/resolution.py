@@ -28,6 +28,7 @@ from hub.db.tables import (
 from hub.events import customer_events, emit_events
 from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
+from identity.keys import COUNT_ONLY_PREFIXES
 from identity.survivorship import InteractionFact, build_profile
 
 LOCK_SPACE = 0x52415054  # advisory lock namespace for resolution ("RAPT")
@@ -205,6 +206,9 @@ def _serialise_on_keys(conn: Connection, keys: Collection[str]) -> None:
     taken in order (no deadlock); the candidate read that follows is a new statement, so it sees what the other
     transaction committed. SQLite needs none of this: its writers are serialised (BEGIN IMMEDIATE).
     """
+    # keys kept only for statistics (every record carries some) identify nobody: locking them would make
+    # every resolution wait for every other one
+    keys = [k for k in keys if not k.startswith(COUNT_ONLY_PREFIXES)]
     if conn.dialect.name != "postgresql" or not keys:
         return
     buckets = sorted({int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "big") % LOCK_BUCKETS for k in keys})
