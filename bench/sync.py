@@ -14,11 +14,16 @@ import argparse
 import json
 import resource
 import secrets
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+# Run as a script, this folder comes first on sys.path, where bench/webhooks.py would shadow the `webhooks` package.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from pydantic import SecretStr
 
