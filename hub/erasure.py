@@ -15,8 +15,8 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from hub.db.sync_tables import crm_records, interaction_writes
 from hub.db.tables import audit_events, customers, identity_keys, identity_links, interactions, source_records
-from hub.events import emit_events
 from hub.jobs.queue import enqueue
+from hub.webhooks_store import emit_events
 
 ERASE_JOB = "erase_crm_records"
 

@@ -1,51 +1,20 @@
 """Events of the hub's own changes (customer created/updated/merged/deleted, interactions, sync runs, rejected
 records), written in the transaction of the change that caused them.
 
-A batch of changes emits its events together: one query for the subscribed endpoints, one insert for the
-messages and one for their deliveries, then one wake-up for the deliverers (ingesting thousands of records
-must not cost thousands of round trips).
+A batch of changes emits its events together through `hub.webhooks_store.emit_events` (a few statements and one
+wake-up for the deliverers: ingesting thousands of records must not cost thousands of round trips).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from hub.db.tables import identity_links, source_records
-from hub.db.webhook_tables import webhook_deliveries, webhook_endpoints, webhook_messages
-from hub.webhooks_store import PENDING, new_message_id, wake_deliverers
-from webhooks.events import matches, message_body
 
 Event = tuple[str, dict[str, Any]]
-
-
-def emit_events(conn: Connection, events: Sequence[Event], *, now: datetime) -> list[str]:
-    """Record each `(type, data)` event for its subscribed endpoints; returns the message ids."""
-    if not events:
-        return []
-    endpoints = conn.execute(
-        select(webhook_endpoints.c.id, webhook_endpoints.c.event_types).where(webhook_endpoints.c.enabled.is_(True))
-    ).all()
-    messages: list[dict[str, Any]] = []
-    deliveries: list[dict[str, Any]] = []
-    for event_type, data in events:
-        msg_id = new_message_id()
-        messages.append({"id": msg_id, "event_type": event_type, "body": message_body(event_type, data, now),
-                         "created_at": now})  # fmt: skip
-        deliveries += [
-            {"message_id": msg_id, "endpoint_id": endpoint.id, "status": PENDING, "attempts": 0,
-             "next_attempt_at": now, "created_at": now, "updated_at": now}
-            for endpoint in endpoints
-            if matches(endpoint.event_types, event_type)
-        ]  # fmt: skip
-    conn.execute(insert(webhook_messages), messages)
-    if deliveries:
-        conn.execute(insert(webhook_deliveries), deliveries)
-        wake_deliverers(conn, now=now)
-    return [str(m["id"]) for m in messages]
 
 
 def customer_events(created: set[str], merged: dict[str, str], changed: dict[str, list[str]]) -> list[Event]:

@@ -21,8 +21,9 @@ from hub.db.tables import (
     review_items,
     source_records,
 )
-from hub.events import customer_events, emit_events
+from hub.events import customer_events
 from hub.resolution import new_customer_id, rebuild_profiles
+from hub.webhooks_store import emit_events
 
 
 class IdentityActionError(ValueError):

@@ -25,8 +25,9 @@ from hub.db.tables import (
     review_items,
     source_records,
 )
-from hub.events import customer_events, emit_events
+from hub.events import customer_events
 from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
+from hub.webhooks_store import emit_events
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
 from identity.keys import COUNT_ONLY_PREFIXES
 from identity.survivorship import InteractionFact, build_profile

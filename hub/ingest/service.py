@@ -13,11 +13,12 @@ from itertools import islice
 from typing import Any
 
 from hub.db.database import Database, utcnow
-from hub.events import emit_events, interaction_events
+from hub.events import interaction_events
 from hub.ingest.records import IngestRecord, RecordError, parse_record
 from hub.jobs.queue import enqueue
 from hub.records import store_batch
 from hub.resolution import HubResolver, ResolveOutcome
+from hub.webhooks_store import emit_events
 
 RESOLVE_JOB = "resolve"
 

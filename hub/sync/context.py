@@ -11,10 +11,10 @@ from sqlalchemy import Connection, insert, select
 from adapters.base import Adapter
 from hub.db.database import Database, utcnow
 from hub.db.tables import audit_events, customers
-from hub.events import emit_events
 from hub.resolution import HubResolver
 from hub.sync import store
 from hub.sync.config import ConnectionSpec
+from hub.webhooks_store import emit_events
 from mappings import Mapper, Mapping
 
 

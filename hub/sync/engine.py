@@ -16,7 +16,6 @@ from typing import Any
 from adapters import build_adapter
 from adapters.base import Adapter, AdapterError, AuthError, ConfigError, RateLimited, RetriableError
 from hub.db.database import Database, utcnow
-from hub.events import emit_events
 from hub.logging import redact
 from hub.resolution import HubResolver
 from hub.secrets import SecretBox
@@ -25,6 +24,7 @@ from hub.sync.config import ConnectionSpec, resolve_env
 from hub.sync.context import ObjectPlan, RunCounts, SyncContext
 from hub.sync.pull import pull_object
 from hub.sync.push import push_object
+from hub.webhooks_store import emit_events
 from mappings import Mapper, Mapping, default_mapping
 
 log = logging.getLogger("rapport.sync")
