@@ -3,7 +3,6 @@ reference Standard Webhooks library, as a developer's endpoint would."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,13 +67,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
-
-
-def summary(receiver: Receiver) -> dict[str, Any]:
-    """What the receiver saw, for the demo's output."""
-    return {"delivered": receiver.delivered, "by_type": dict(receiver.verified), "refused": receiver.refused}
-
-
-def encode(value: Any) -> str:
-    """JSON for printing."""
-    return json.dumps(value, ensure_ascii=False)
