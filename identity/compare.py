@@ -56,6 +56,11 @@ class PairScore:
     comparisons: list[Comparison] = field(default_factory=list)
     veto: str | None = None
 
+    @property
+    def weight_of_evidence(self) -> float:
+        """The comparisons' weights without the prior: what the two records say, whatever the data's size."""
+        return sum(c.weight for c in self.comparisons)
+
     def evidence(self, threshold: float) -> dict[str, Any]:
         """The explanation stored with a link."""
         return {

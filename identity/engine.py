@@ -20,7 +20,9 @@ from identity.scoring import score_pair
 from identity.weights import DEFAULT_WEIGHTS, Weights
 
 BLOCK_CAP = 12
-INCOMPATIBLE_BELOW = -8.0
+# Records whose comparisons add up to this much evidence against (bits) never share a customer. Measured
+# without the prior, so that whether two records may share a customer does not depend on the data's size.
+INCOMPATIBLE_BELOW = -6.0
 CUSTOMER_MARGIN = 10.0  # how far below the threshold a record pair may be for its customer to be compared whole
 _IDENTIFIER_RULES = frozenset({"same_account", "crosslink", "email", "identifier"})
 
@@ -125,7 +127,7 @@ class IdentityEngine:
             return False
         if score.rule in _IDENTIFIER_RULES or score.total >= self.weights.clash_override:
             return True
-        return score.total >= INCOMPATIBLE_BELOW and not _clash(score)
+        return score.weight_of_evidence >= INCOMPATIBLE_BELOW and not _clash(score)
 
     def _resolution(
         self, hood: Neighbourhood, groups: Groups, joined: Mapping[str, Edge], review: list[ReviewItem]
