@@ -58,7 +58,9 @@ class ProfileCache:
             self._items.move_to_end(record.key)
             return Indexed(cached[1], cached[2], record.customer_id)
         profile = build_profile(record, self._columns)
-        sets = KeySets(frozenset(profile_keys(profile)))
+        # Through a set: a frozenset copied from a set gets a table sized for its keys, one built from a list
+        # grows its table step by step, up to twice as large (2.2 KB rather than 1.2 KB for 25 keys).
+        sets = KeySets(frozenset(set(profile_keys(profile))))
         self._items[record.key] = (record.attributes, profile, sets)
         if len(self._items) > self._size:
             self._items.popitem(last=False)

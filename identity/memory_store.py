@@ -18,7 +18,9 @@ class MemoryStore:
     def __init__(self, id_prefix: str = "cus_") -> None:
         self.records: dict[str, IdentityRecord] = {}
         self._keys_of: dict[str, list[str]] = {}
-        self._index: defaultdict[str, list[str]] = defaultdict(list)  # lists: far smaller than sets
+        # Key -> its record, or its records in a list (lists are far smaller than sets). Most keys belong to
+        # one record only: holding that record's key without a list saves ~100 bytes per key.
+        self._index: dict[str, str | list[str]] = {}
         self._members: defaultdict[str, set[str]] = defaultdict(set)
         self._do_not_link: defaultdict[str, set[str]] = defaultdict(set)
         self._ids = (f"{id_prefix}{n:08d}" for n in itertools.count(1))
@@ -27,13 +29,17 @@ class MemoryStore:
         """Stored records indexed under any of `keys`."""
         found: set[str] = set()
         for key in keys:
-            found.update(self._index.get(key, ()))
+            held = self._index.get(key)
+            if isinstance(held, str):
+                found.add(held)
+            elif held:
+                found.update(held)
         return [self.records[k] for k in sorted(found)]
 
     def key_counts(self, keys: Collection[str]) -> Mapping[str, int]:
         """How many stored records carry each key."""
         index = self._index
-        return {key: len(index[key]) for key in keys if key in index}
+        return {key: 1 if isinstance(held, str) else len(held) for key in keys if (held := index.get(key))}
 
     def do_not_link(self, record_keys: Collection[str]) -> Collection[tuple[str, str]]:
         """Do-not-link pairs touching these records."""
@@ -89,12 +95,30 @@ class MemoryStore:
         if old is not None:
             record = replace(record, customer_id=old.customer_id)
             for key in self._keys_of.get(record.key, []):
-                self._index[key].remove(record.key)
+                self._unindex(key, record.key)
         self.records[record.key] = record
         keys = resolver.index_keys(record)
         self._keys_of[record.key] = keys
         for key in keys:
-            self._index[key].append(record.key)
+            self._add_to_index(key, record.key)
+
+    def _add_to_index(self, key: str, record_key: str) -> None:
+        held = self._index.get(key)
+        if held is None:
+            self._index[key] = record_key
+        elif isinstance(held, str):
+            self._index[key] = [held, record_key]
+        else:
+            held.append(record_key)
+
+    def _unindex(self, key: str, record_key: str) -> None:
+        held = self._index[key]
+        if isinstance(held, str):
+            del self._index[key]
+            return
+        held.remove(record_key)
+        if len(held) == 1:
+            self._index[key] = held[0]
 
     def customers(self) -> dict[str, list[str]]:
         """Customer id -> its record keys."""

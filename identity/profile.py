@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from identity.api import IdentityRecord
 from identity.normalize.bio import extract_bio, normalise_website
@@ -25,6 +25,19 @@ from identity.schema import ColumnSpec, normalise_date
 
 SOCIAL = "social_profile"
 CONTACT = "contact"
+
+_T = TypeVar("_T")
+_EMPTY: frozenset[Any] = frozenset()
+
+
+def _frozen(values: Iterable[_T]) -> frozenset[_T]:
+    """`values` as a frozenset, every empty one the same object.
+
+    Most features of a record are empty, and CPython has no empty-frozenset singleton: each would take 216
+    bytes, for every record the engine keeps.
+    """
+    found = frozenset(values)
+    return found if found else _EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +157,7 @@ def _social(record: IdentityRecord, attrs: Mapping[str, Any]) -> Profile:
     builder.add_url(attrs.get("website"))
     builder.add_bio(attrs.get("bio"), region)
     handle = normalise_handle(attrs.get("handle"))
-    handles = frozenset({(network, handle)}) if handle else frozenset()
+    handles = frozenset({(network, handle)}) if handle else _EMPTY
     name = _text(attrs, "name")
     names = parse_display_name(name) if name else ()
     if not names and handle:
@@ -166,7 +179,7 @@ def _contact(record: IdentityRecord, attrs: Mapping[str, Any]) -> Profile:
     names = parse_parts(_text(attrs, "first_name"), _text(attrs, "last_name"))
     if not names and _text(attrs, "name"):
         names = parse_display_name(str(_text(attrs, "name")))
-    return _finish(record, builder, names, frozenset())
+    return _finish(record, builder, names, _EMPTY)
 
 
 def _finish(
@@ -186,17 +199,17 @@ def _finish(
         account=account,
         names=names,
         names_id=names_id(names),
-        emails=frozenset(builder.emails),
-        role_emails=frozenset(builder.role_emails),
-        phones=frozenset(builder.phones),
-        phone_tails=frozenset(builder.tails),
+        emails=_frozen(builder.emails),
+        role_emails=_frozen(builder.role_emails),
+        phones=_frozen(builder.phones),
+        phone_tails=_frozen(builder.tails),
         handles=handles,
-        claimed=frozenset(builder.claimed - handles),
-        handle_cores=frozenset(core for core in cores if len(core) >= 4),
-        websites=frozenset(builder.websites),
-        cities=frozenset(builder.cities),
-        countries=frozenset(builder.countries),
-        companies=frozenset(builder.companies),
+        claimed=_frozen(builder.claimed - handles),
+        handle_cores=_frozen(core for core in cores if len(core) >= 4),
+        websites=_frozen(builder.websites),
+        cities=_frozen(builder.cities),
+        countries=_frozen(builder.countries),
+        companies=_frozen(builder.companies),
         **extra,
     )
 
@@ -229,12 +242,12 @@ def _tabular(record: IdentityRecord, columns: Mapping[str, ColumnSpec]) -> Profi
         record,
         builder,
         names,
-        frozenset(handles),
-        dates=frozenset(d for v, s in values.get("date", []) if (d := normalise_date(v, s.format))),
-        identifiers=frozenset(_compact(v) for v in _plain(values, "identifier")),
-        postcodes=frozenset(_compact(v) for v in _plain(values, "postcode")),
+        _frozen(handles),
+        dates=_frozen(d for v, s in values.get("date", []) if (d := normalise_date(v, s.format))),
+        identifiers=_frozen(_compact(v) for v in _plain(values, "identifier")),
+        postcodes=_frozen(_compact(v) for v in _plain(values, "postcode")),
         addresses=tuple(to_ascii(v) for v in _plain(values, "address")),
-        categories=frozenset(f"{s.column}={to_ascii(v)}" for v, s in values.get("category", [])),
+        categories=_frozen(f"{s.column}={to_ascii(v)}" for v, s in values.get("category", [])),
     )
 
 
