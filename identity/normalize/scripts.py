@@ -12,9 +12,6 @@ from importlib import resources
 from itertools import product
 
 import yaml
-from indic_transliteration import sanscript
-from korean_romanizer.romanizer import Romanizer
-from pypinyin import Style, lazy_pinyin
 
 from identity.normalize.text import skeleton
 
@@ -34,6 +31,23 @@ _FINALS = (
 )  # fmt: skip
 _COMPOUND_KOREAN = ("남궁", "선우", "제갈", "황보", "독고", "사공", "서문", "동방")
 _COMPOUND_CHINESE = ("欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "司徒", "东方", "東方", "夏侯")
+
+
+# The transliteration libraries are imported on first use: pypinyin alone takes 0.3 s to import, which
+# `rapport resolve` of a file without Chinese, Korean or Hindi names would pay for nothing.
+
+
+def _romanize(text: str) -> str:
+    from korean_romanizer.romanizer import Romanizer
+
+    return str(Romanizer(text).romanize())
+
+
+def _pinyin(text: str, wade_giles: bool = False) -> str:
+    """`text` in Pinyin (or Wade-Giles), syllables joined."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(text, style=Style.WADEGILES if wade_giles else Style.NORMAL))
 
 
 @cache
@@ -57,7 +71,7 @@ def _syllable_options(char: str) -> list[str]:
 @lru_cache(maxsize=50_000)
 def hangul_given(text: str) -> tuple[str, ...]:
     """Spelling keys of a Korean given name: Revised Romanization first, then common variants."""
-    standard = skeleton(Romanizer(text).romanize())
+    standard = skeleton(_romanize(text))
     options = [_syllable_options(ch) for ch in text]
     keys = [standard]
     for combo in product(*options):
@@ -80,7 +94,7 @@ def split_hangul(text: str) -> tuple[str, str]:
 def hangul_family(text: str) -> tuple[str, ...]:
     """Spelling keys of a Korean family name (table spellings, then Revised Romanization)."""
     known = surname_table()["korean"].get(text, [])
-    keys = [skeleton(s) for s in known] + [skeleton(Romanizer(text).romanize())]
+    keys = [skeleton(s) for s in known] + [skeleton(_romanize(text))]
     return tuple(dict.fromkeys(keys))
 
 
@@ -95,22 +109,22 @@ def split_han(text: str) -> tuple[str, str]:
 @lru_cache(maxsize=50_000)
 def han_given(text: str) -> tuple[str, ...]:
     """Spelling keys of a Chinese given name: Pinyin and Wade-Giles, syllables joined."""
-    pinyin = "".join(lazy_pinyin(text))
-    wade = "".join(lazy_pinyin(text, style=Style.WADEGILES))
-    return tuple(dict.fromkeys([skeleton(pinyin), skeleton(wade)]))
+    return tuple(dict.fromkeys([skeleton(_pinyin(text)), skeleton(_pinyin(text, wade_giles=True))]))
 
 
 def han_family(text: str) -> tuple[str, ...]:
     """Spelling keys of a Chinese family name: the table's Pinyin, Wade-Giles and Cantonese forms."""
     known = surname_table()["chinese"].get(text, [])
     keys = [skeleton(s) for s in known]
-    keys += [skeleton("".join(lazy_pinyin(text))), skeleton("".join(lazy_pinyin(text, style=Style.WADEGILES)))]
+    keys += [skeleton(_pinyin(text)), skeleton(_pinyin(text, wade_giles=True))]
     return tuple(dict.fromkeys(keys))
 
 
 @lru_cache(maxsize=50_000)
 def devanagari_word(text: str) -> tuple[str, ...]:
     """Spelling keys of one Hindi word, with and without the final inherent vowel (schwa deletion)."""
+    from indic_transliteration import sanscript
+
     itrans = sanscript.transliterate(text, sanscript.DEVANAGARI, sanscript.ITRANS)
     plain = itrans.replace("~N", "n").replace(".N", "n").replace("M", "n").replace(".h", "")
     plain = plain.replace("chh", "ch").replace("Ch", "ch").replace("Sh", "sh").replace("RRi", "ri")
