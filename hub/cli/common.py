@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
 from hub.logging import configure_logging, redact
-from hub.runtime import Runtime
-from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+    from hub.settings import Settings
+
+# Modules a command needs are imported inside it: `rapport resolve` must not pay for the database, the API and
+# the adapters (about 1.5 s of imports) that it never uses.
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 console = Console(soft_wrap=True)  # a summary line stays one line when piped
@@ -36,6 +40,10 @@ def global_options(
 
 def settings_from(ctx: typer.Context) -> Settings:
     """Settings from the environment, with the global options applied; exit 2 when they are invalid."""
+    from pydantic import ValidationError
+
+    from hub.settings import Settings
+
     overrides = {k: v for k, v in (ctx.obj or {}).items() if v is not None}
     try:
         settings = Settings(**overrides)
@@ -49,6 +57,8 @@ def settings_from(ctx: typer.Context) -> Settings:
 
 def runtime_from(ctx: typer.Context) -> Runtime:
     """A runtime for this command (creates or upgrades the schema on SQLite)."""
+    from hub.runtime import Runtime
+
     return Runtime(settings_from(ctx))
 
 

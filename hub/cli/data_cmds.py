@@ -6,15 +6,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
 from hub.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, console, runtime_from
-from hub.export import write_customers, write_links
-from hub.ingest.reader import Item, read_records
-from hub.ingest.records import RecordError
-from hub.ingest.service import IngestReport, validated
+
+if TYPE_CHECKING:
+    from hub.ingest.reader import Item
+    from hub.ingest.service import IngestReport
 
 export_app = typer.Typer(help="Export links or customers.", no_args_is_help=True)
 
@@ -40,6 +40,10 @@ def ingest(
     files: Annotated[list[str], typer.Argument(help="NDJSON or CSV files; '-' reads standard input.")],
 ) -> None:
     """Ingest records and resolve them in-process; each rejected line goes to stderr as FILE:LINE: reason."""
+    from hub.ingest.reader import read_records
+    from hub.ingest.records import RecordError
+    from hub.ingest.service import IngestReport, validated
+
     runtime = runtime_from(ctx)
     report = IngestReport()
     unreadable = 0
@@ -81,6 +85,8 @@ def export_links(
     out: Annotated[Path | None, typer.Option("--out", help="Output file (default: standard output).")] = None,
 ) -> None:
     """CSV record_type,source,external_id,customer_id: one row per social profile and contact."""
+    from hub.export import write_links
+
     runtime = runtime_from(ctx)
     with ExitStack() as stack:
         stream = stack.enter_context(out.open("w", newline="", encoding="utf-8")) if out else sys.stdout
@@ -97,6 +103,8 @@ def export_customers(
     out: Annotated[Path | None, typer.Option("--out", help="Output file (default: standard output).")] = None,
 ) -> None:
     """The unified customers with their identifiers and sources."""
+    from hub.export import write_customers
+
     if fmt not in ("csv", "ndjson"):
         typer.echo("error: --format must be csv or ndjson", err=True)
         raise typer.Exit(EXIT_USAGE)

@@ -8,20 +8,17 @@ import secrets
 import socket
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from hub.cli.common import EXIT_OK, EXIT_REJECTED, console
-from hub.db.database import utcnow
-from hub.demo.crms import running_crms
-from hub.demo.receiver import Receiver
-from hub.demo.run import DemoOutcome, run_demo
-from hub.export import iter_customers
 from hub.logging import configure_logging
-from hub.runtime import Runtime
-from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from hub.demo.run import DemoOutcome
+    from hub.runtime import Runtime
 
 
 def free_port() -> int:
@@ -32,6 +29,8 @@ def free_port() -> int:
 
 
 def _print_human(runtime: Runtime, outcome: DemoOutcome) -> None:
+    from hub.export import iter_customers
+
     table = Table("customer", "name", "email", "phone", "handles", "records", title="Unified customers")
     with runtime.database.transaction() as conn:
         for customer in iter_customers(conn):
@@ -66,6 +65,12 @@ def demo(
     port: Annotated[int | None, typer.Option("--port", help="API port when serving (default: a free one).")] = None,
 ) -> None:
     """Run Rapport's main job on embedded defaults and the bundled sample, then keep serving (unless --once)."""
+    from hub.demo.crms import running_crms
+    from hub.demo.receiver import Receiver
+    from hub.demo.run import run_demo
+    from hub.runtime import Runtime
+    from hub.settings import Settings
+
     workdir = Path(tempfile.mkdtemp(prefix="rapport-demo-"))
     settings = Settings(
         database_url=f"sqlite:///{workdir / 'demo.db'}", log_level="WARNING", webhook_allowed_networks="127.0.0.0/8",
@@ -94,6 +99,7 @@ def _serve(runtime: Runtime, port: int, *, quiet: bool) -> None:
 
     from hub.api.app import create_app
     from hub.cli.server_cmds import background_worker
+    from hub.db.database import utcnow
     from hub.keys import create_key
 
     with runtime.database.transaction() as conn:

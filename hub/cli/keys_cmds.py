@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from hub.cli.common import EXIT_USAGE, console, runtime_from
-from hub.db.database import utcnow
 
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 SCOPES = ("admin", "write", "read")
@@ -21,6 +20,7 @@ def create(
     name: Annotated[str | None, typer.Option("--name", help="A label for the key.")] = None,
 ) -> None:
     """Create a key; it is printed once, alone on the last line."""
+    from hub.db.database import utcnow
     from hub.keys import create_key
 
     if scope not in SCOPES:
@@ -64,6 +64,7 @@ def list_(ctx: typer.Context) -> None:
 @keys_app.command("revoke")
 def revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
     """Revoke a key at once."""
+    from hub.db.database import utcnow
     from hub.keys import revoke_key
 
     runtime = runtime_from(ctx)

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from hub.cli.common import EXIT_USAGE, console
-from identity.batch import resolve_csv
-from identity.csv_config import ResolveConfigError
 
 
 def resolve(
@@ -21,6 +19,9 @@ def resolve(
     ] = None,
 ) -> None:
     """Entity resolution of CSV files: writes every input row with a never-empty cluster_id."""
+    from identity.batch import resolve_csv
+    from identity.csv_config import ResolveConfigError
+
     try:
         summary = resolve_csv(list(inputs), config, out, threshold)
     except ResolveConfigError as exc:

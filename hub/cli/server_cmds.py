@@ -8,19 +8,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
 from hub.cli.common import console, runtime_from, settings_from
-from hub.db.database import Database
-from hub.jobs.notify import waker_for
-from hub.jobs.worker import Worker
-from hub.runtime import Runtime
+
+if TYPE_CHECKING:
+    from hub.jobs.worker import Worker
+    from hub.runtime import Runtime
 
 
 def _worker(runtime: Runtime) -> Worker:
+    from hub.jobs.notify import waker_for
+
     worker = runtime.worker()
     worker.waker = waker_for(runtime.database)  # woken by new work (LISTEN/NOTIFY on PostgreSQL)
     return worker
@@ -57,6 +58,8 @@ def serve(
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not run jobs in this process.")] = False,
 ) -> None:
     """The API server, with an in-process worker and scheduler unless --no-worker."""
+    import uvicorn
+
     from hub.api.app import create_app
 
     runtime = runtime_from(ctx)
@@ -103,6 +106,8 @@ def worker(ctx: typer.Context) -> None:
 
 def migrate(ctx: typer.Context) -> None:
     """Create or upgrade the database schema."""
+    from hub.db.database import Database
+
     settings = settings_from(ctx)
     database = Database.for_settings(settings, migrate=True)
     database.dispose()

@@ -8,12 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from adapters.base import AdapterError
 from hub.cli.common import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, console, runtime_from
-from hub.secrets import SecretKeyError
-from hub.sync.apply import ApplyRefusedError, apply_file
-from hub.sync.engine import UnknownConnectionError, adapter_for
-from hub.webhooks_apply import section_savers
 
 sync_app = typer.Typer(help="Sync a connection now.", no_args_is_help=True)
 
@@ -23,6 +18,9 @@ def apply(
     file: Annotated[Path, typer.Argument(help="Connections, mappings, schedules, webhook endpoints (YAML or JSON).")],
 ) -> None:
     """Declare connections, inbound sources, mappings, schedules and webhook endpoints (idempotent)."""
+    from hub.secrets import SecretKeyError
+    from hub.sync.apply import ApplyRefusedError, apply_file
+
     runtime = runtime_from(ctx)
     try:
         report = apply_file(file, runtime.database, runtime.secret_box(), runtime.adapter_factory, _section_savers())
@@ -44,11 +42,16 @@ def apply(
 
 def _section_savers() -> dict[str, Any]:
     """Savers of the webhook sections of the file."""
+    from hub.webhooks_apply import section_savers
+
     return dict(section_savers())
 
 
 def setup(ctx: typer.Context, connection: Annotated[str, typer.Argument(help="Connection name.")]) -> None:
     """Create in the CRM what Rapport needs there (fields, custom object, properties); idempotent."""
+    from adapters.base import AdapterError
+    from hub.sync.engine import UnknownConnectionError, adapter_for
+
     runtime = runtime_from(ctx)
     try:
         spec = runtime.sync.load(connection)
@@ -77,6 +80,8 @@ def sync_run(
     json_output: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
     """One sync now, in-process: `both` pulls, resolves, then pushes."""
+    from hub.sync.engine import UnknownConnectionError
+
     if direction not in ("push", "pull", "both"):
         typer.echo("error: --direction must be push, pull or both", err=True)
         raise typer.Exit(EXIT_USAGE)
