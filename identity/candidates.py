@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from identity.api import CandidateStore, IdentityRecord
-from identity.keys import ALL, STRONG_PREFIXES, is_blocking_key, profile_keys
+from identity.keys import ALL, STRONG_PREFIXES, is_blocking_key, key_set
 from identity.profile import Profile, build_profile
 from identity.schema import ColumnSpec
 from identity.stats import KeyStats
@@ -24,9 +24,17 @@ class KeySets:
     single_names: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "strong", frozenset(k for k in self.keys if k.startswith(STRONG_PREFIXES)))
-        object.__setattr__(self, "name_pairs", frozenset(k for k in self.keys if k.startswith(("n:", "ni:"))))
-        object.__setattr__(self, "single_names", frozenset(k for k in self.keys if k.startswith("g:")))
+        strong, name_pairs, single_names = [], [], []  # one pass over the keys: the families are disjoint
+        for key in self.keys:
+            if key.startswith(STRONG_PREFIXES):
+                strong.append(key)
+            elif key.startswith(("n:", "ni:")):
+                name_pairs.append(key)
+            elif key.startswith("g:"):
+                single_names.append(key)
+        object.__setattr__(self, "strong", frozenset(strong))
+        object.__setattr__(self, "name_pairs", frozenset(name_pairs))
+        object.__setattr__(self, "single_names", frozenset(single_names))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +66,9 @@ class ProfileCache:
             self._items.move_to_end(record.key)
             return Indexed(cached[1], cached[2], record.customer_id)
         profile = build_profile(record, self._columns)
-        # Through a set: a frozenset copied from a set gets a table sized for its keys, one built from a list
+        # From a set: a frozenset copied from a set gets a table sized for its keys, one built from a list
         # grows its table step by step, up to twice as large (2.2 KB rather than 1.2 KB for 25 keys).
-        sets = KeySets(frozenset(set(profile_keys(profile))))
+        sets = KeySets(frozenset(key_set(profile)))
         self._items[record.key] = (record.attributes, profile, sets)
         if len(self._items) > self._size:
             self._items.popitem(last=False)

@@ -9,6 +9,7 @@ Prefixes: `e:` email, `p:` E.164 phone, `pt:` phone tail, `a:` account on a netw
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 from itertools import islice, product
 
 from identity.normalize.names import NameForm, NameToken
@@ -22,14 +23,15 @@ MAX_KEYS_PER_TOKEN = 6
 MAX_PAIR_KEYS = 24
 
 
-def token_keys(token: NameToken) -> list[str]:
+@lru_cache(maxsize=100_000)  # tokens are shared by the records that write a name alike
+def token_keys(token: NameToken) -> tuple[str, ...]:
     """The keys of one name token used in blocking: group ids first, then spellings."""
     groups = sorted(key for key in token.keys if key[0] == "#")
     groups = groups or sorted(key for key in token.keys if key[0] == "~")
     if token.text.isascii():
-        return ([*groups, token.text])[-MAX_KEYS_PER_TOKEN:]
+        return tuple([*groups, token.text][-MAX_KEYS_PER_TOKEN:])
     spellings = sorted(key for key in token.keys if key[0] not in "#~")
-    return groups[:MAX_KEYS_PER_TOKEN] if groups else spellings[:MAX_KEYS_PER_TOKEN]
+    return tuple(groups[:MAX_KEYS_PER_TOKEN] if groups else spellings[:MAX_KEYS_PER_TOKEN])
 
 
 def _pair(a: str, b: str) -> str:
@@ -111,10 +113,10 @@ def _names_keys(profile: Profile) -> tuple[tuple[str, ...], tuple[str, ...], tup
     return cached
 
 
-def name_keys(profile: Profile) -> set[str]:
-    """Every name-derived key of a profile."""
-    names_only, wide, narrow = _names_keys(profile)
-    keys = set(names_only)
+def _combined_name_keys(profile: Profile) -> set[str]:
+    """`np:` and `pc:` keys: name tokens with the profile's cities and postcodes."""
+    _, wide, narrow = _names_keys(profile)
+    keys: set[str] = set()
     for city in profile.cities:
         keys.update(f"np:{key}|{city}" for key in wide)
     for postcode in profile.postcodes:
@@ -122,9 +124,15 @@ def name_keys(profile: Profile) -> set[str]:
     return keys
 
 
-def profile_keys(profile: Profile) -> list[str]:
-    """All index keys of a profile, sorted (the `Resolver.index_keys` answer)."""
-    keys = {ALL} | name_keys(profile)
+def name_keys(profile: Profile) -> set[str]:
+    """Every name-derived key of a profile."""
+    return set(_names_keys(profile)[0]) | _combined_name_keys(profile)
+
+
+def key_set(profile: Profile) -> set[str]:
+    """All index keys of a profile, interned: the index holds each key text once."""
+    keys = _combined_name_keys(profile)
+    keys.add(ALL)
     keys |= {"e:" + email for email in profile.emails}
     keys |= {"p:" + phone for phone in profile.phones} | {"pt:" + tail for tail in profile.phone_tails}
     keys |= {f"a:{network}:{handle}" for network, handle in profile.handles | profile.claimed}
@@ -133,7 +141,14 @@ def profile_keys(profile: Profile) -> list[str]:
     keys |= {"w:" + site for site in profile.websites}
     keys |= {"d:" + date for date in profile.dates} | {"i:" + ident for ident in profile.identifiers}
     keys |= {"city:" + city for city in profile.cities} | {"co:" + company for company in profile.companies}
-    return sorted(sys.intern(key) for key in keys)  # interned: the index holds each key text once
+    interned = {sys.intern(key) for key in keys}
+    interned.update(_names_keys(profile)[0])  # interned when cached
+    return interned
+
+
+def profile_keys(profile: Profile) -> list[str]:
+    """All index keys of a profile, sorted (the `Resolver.index_keys` answer)."""
+    return sorted(key_set(profile))
 
 
 def is_blocking_key(key: str) -> bool:

@@ -224,11 +224,16 @@ def _is_place(segment: str) -> bool:
 
 def segment_forms(segment: str) -> list[NameForm]:
     """The name forms of one written name (no separators inside)."""
+    return list(_segment_forms(segment))
+
+
+@lru_cache(maxsize=100_000)  # a given or family name recurs over many records
+def _segment_forms(segment: str) -> tuple[NameForm, ...]:
     script = script_of(segment)
     tokens = _latin_tokens(segment) if script == "latin" else _native_tokens(segment.strip(), script)
     if not tokens:
-        return []
-    return [NameForm(tokens)] + [NameForm(variant) for variant in _joined_variants(tokens)]
+        return ()
+    return (NameForm(tokens), *(NameForm(variant) for variant in _joined_variants(tokens)))
 
 
 _FORM_IDS: dict[tuple[NameForm, ...], int] = {}
