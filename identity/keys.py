@@ -30,8 +30,12 @@ def token_keys(token: NameToken) -> tuple[str, ...]:
     groups = groups or sorted(key for key in token.keys if key[0] == "~")
     if token.text.isascii():
         return tuple([*groups, token.text][-MAX_KEYS_PER_TOKEN:])
-    spellings = sorted(key for key in token.keys if key[0] not in "#~")
-    return tuple(groups[:MAX_KEYS_PER_TOKEN] if groups else spellings[:MAX_KEYS_PER_TOKEN])
+    return tuple(groups[:MAX_KEYS_PER_TOKEN] if groups else _ranked(token)[:MAX_KEYS_PER_TOKEN])
+
+
+def _ranked(token: NameToken) -> list[str]:
+    """A native token's spellings, the most used romanizations first (alphabetical order would keep the rare ones)."""
+    return list(token.ranked) or sorted(key for key in token.keys if key[0] not in "#~")
 
 
 def _pair(a: str, b: str) -> str:
@@ -56,7 +60,7 @@ def name_pair_keys(form: NameForm) -> set[str]:
 def _spellings(token: NameToken) -> list[str]:
     if token.text.isascii():
         return [token.text]
-    return sorted(key for key in token.keys if key[0] not in "#~")[:2]
+    return _ranked(token)[:2]
 
 
 def _initial_keys(form: NameForm) -> set[str]:

@@ -134,6 +134,7 @@ class NameToken:
     text: str  # skeleton of a Latin token, or the native-script token itself
     keys: frozenset[str]
     initial: bool = False
+    ranked: tuple[str, ...] = ()  # a native token's romanizations, the most used first (blocking takes the first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,8 @@ def latin_token(word: str) -> NameToken:
 
 
 def _native(text: str, keys: tuple[str, ...], native_ids: tuple[str, ...] = ()) -> NameToken:
-    return NameToken(text, frozenset(key for key in (*keys, *native_ids) if key))
+    ranked = tuple(key for key in keys if key)
+    return NameToken(text, frozenset((*ranked, *native_ids)), ranked=ranked)
 
 
 @lru_cache(maxsize=100_000)

@@ -13,6 +13,7 @@ from itertools import product
 
 import yaml
 
+from identity.normalize.hindi import schwa_deleted
 from identity.normalize.text import skeleton
 
 MAX_CANDIDATES = 12
@@ -21,7 +22,7 @@ _INITIALS = (
     ("s", "sh"), ("ss", "s"), ("",), ("j", "ch"), ("jj", "tch"), ("ch", "c"), ("k",), ("t",), ("p",), ("h",),
 )  # fmt: skip
 _MEDIALS = (
-    ("a",), ("ae", "e"), ("ya",), ("yae",), ("eo", "o", "u"), ("e",), ("yeo", "yo", "yu"), ("ye",), ("o",),
+    ("a",), ("ae", "e"), ("ya",), ("yae",), ("eo", "o", "u", "uh"), ("e",), ("yeo", "yo", "yu"), ("ye",), ("o",),
     ("wa",), ("wae",), ("oe", "wi"), ("yo",), ("u", "oo", "woo"), ("wo",), ("we",), ("wi",), ("yu",),
     ("eu", "u"), ("ui", "eui"), ("i", "ee", "yi"),
 )  # fmt: skip
@@ -122,17 +123,27 @@ def han_family(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=50_000)
 def devanagari_word(text: str) -> tuple[str, ...]:
-    """Spelling keys of one Hindi word, with and without the final inherent vowel (schwa deletion)."""
-    from indic_transliteration import sanscript
-
-    itrans = sanscript.transliterate(text, sanscript.DEVANAGARI, sanscript.ITRANS)
-    plain = itrans.replace("~N", "n").replace(".N", "n").replace("M", "n").replace(".h", "")
-    plain = plain.replace("chh", "ch").replace("Ch", "ch").replace("Sh", "sh").replace("RRi", "ri")
-    plain = plain.replace("R^i", "ri").replace("x", "ksh").lower()
-    keys = [skeleton(plain)]
+    """Spelling keys of one Hindi word: as spoken (schwa deletion: मेहता -> mehta), without the final inherent
+    vowel only, and letter by letter."""
+    spoken = _devanagari_latin(schwa_deleted(text))
+    plain = _devanagari_latin(text)
+    keys = [skeleton(spoken)]
+    last = text[-1:]
+    if last and (0x0915 <= ord(last) <= 0x0939 or last in "क़ख़ग़ज़ड़ढ़फ़य़") and plain.endswith("a"):
+        keys.append(skeleton(plain[:-1]))
+    keys.append(skeleton(plain))
     if plain.endswith("ava"):  # राव is written Rao, यादव Yadav
         keys.append(skeleton(plain[:-3] + "ao"))
-    last = text[-1:]
-    if last and (0x0915 <= ord(last) <= 0x0939 or last in "क़ख़ग़ज़ड़ढ़फ़य़"):
-        keys.insert(0, skeleton(plain[:-1]) if plain.endswith("a") else keys[0])
+    if "v" in spoken:  # व is written v or w: Agarwal, Agrawal, Dwivedi
+        keys.insert(1, skeleton(spoken.replace("v", "w")))
     return tuple(dict.fromkeys(keys))
+
+
+def _devanagari_latin(text: str) -> str:
+    """ITRANS, loosened to how names are written in Latin (no length marks, sh, ch, ksh)."""
+    from indic_transliteration import sanscript
+
+    itrans: str = sanscript.transliterate(text, sanscript.DEVANAGARI, sanscript.ITRANS)
+    plain = itrans.replace("~N", "n").replace(".N", "n").replace("M", "n").replace(".h", "")
+    plain = plain.replace("chh", "ch").replace("Ch", "ch").replace("Sh", "sh").replace("RRi", "ri")
+    return plain.replace("R^i", "ri").replace("x", "ksh").lower()

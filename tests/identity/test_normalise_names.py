@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from identity.api import IdentityRecord
+from identity.keys import name_keys
 from identity.namematch import EXACT, VARIANT, compare_names
 from identity.normalize.names import parse_display_name, parse_parts
 from identity.normalize.nicknames import formal_names
 from identity.normalize.scripts import devanagari_word, han_family, han_given, hangul_family, hangul_given
 from identity.normalize.text import skeleton
+from identity.profile import build_profile
 
 
 def outcome(a: str, b: str) -> str:
@@ -31,6 +34,37 @@ def test_devanagari_deletes_the_final_schwa() -> None:
     assert devanagari_word("पूजा")[0] == "puja"
     assert "amitab" in devanagari_word("अमिताभ")
     assert "rao" in devanagari_word("राव")
+
+
+@pytest.mark.parametrize(
+    ("word", "spoken"),
+    [("मेहता", "mehta"), ("कमला", "kamla"), ("आरती", "arti"), ("रजनी", "rajni"), ("रोहित", "rohit")],
+)
+def test_devanagari_deletes_the_medial_schwa_people_do_not_write(word: str, spoken: str) -> None:
+    assert devanagari_word(word)[0] == skeleton(spoken)
+
+
+@pytest.mark.parametrize(("word", "kept"), [("कविता", "kavita"), ("नरेन्द्र", "narendra"), ("अग्रवाल", "agraval")])
+def test_devanagari_keeps_the_schwas_that_are_pronounced(word: str, kept: str) -> None:
+    assert devanagari_word(word)[0] == skeleton(kept)
+
+
+def test_devanagari_va_is_written_v_or_w() -> None:
+    assert {"agraval", "agrawal"} <= set(devanagari_word("अग्रवाल"))
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [("정서수", "Seosu Jung"), ("정서수", "Suhsoo Jeong"), ("김민수", "Minsu Kim"), ("रोहित मेहता", "Rohit Mehta")],
+)
+def test_native_and_romanized_names_share_a_blocking_key(native: str, latin: str) -> None:
+    # the most used romanizations block first: alphabetical order once kept only rare ones (shoshu, shosu...)
+    assert name_keys_of(native) & name_keys_of(latin)
+
+
+def name_keys_of(name: str) -> set[str]:
+    profile = build_profile(IdentityRecord("k", "social_profile", "x", "1", {"name": name}))
+    return {key for key in name_keys(profile) if key.startswith("n:")}
 
 
 @pytest.mark.parametrize(
