@@ -1,6 +1,8 @@
 """Constrained best-first clustering: strongest links first, and a link joins two groups only when every
 record of one is compatible with every record of the other (no chaining of weak links through a middle
-record), no do-not-link pair would end up together, and two existing customers merge only on strong links.
+record), and no do-not-link pair would end up together. Two existing customers merge under the same rules as
+new records (a record that bridges them, compatible with all of both), so that the customers found do not
+depend on whether records arrived together or apart.
 """
 
 from __future__ import annotations
@@ -77,7 +79,6 @@ class Policy:
     """What the clustering must respect."""
 
     threshold: float
-    strong_merge: float
     do_not_link: Collection[frozenset[str]]
     compatible: Compatible
     frozen: Collection[str] = ()
@@ -85,9 +86,6 @@ class Policy:
 
 def _allowed(groups: Groups, edge: Edge, policy: Policy) -> bool:
     left, right = groups.group(edge.a), groups.group(edge.b)
-    two_customers = left.customers and right.customers and left.customers != right.customers
-    if two_customers and (edge.score.rule == "score" or edge.score.total < policy.strong_merge):
-        return False
     for x in left.members:
         for y in right.members:
             if frozenset((x, y)) in policy.do_not_link or not policy.compatible(x, y):

@@ -17,6 +17,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from identity.keys import name_concat_keys
 from identity.namematch import EXACT, FUZZY, LEVEL_NAMES, VARIANT, NameMatch, compare_name_ids, token_level
+from identity.normalize.emails import is_free_provider
 from identity.normalize.handles import handle_core
 from identity.normalize.names import latin_token
 from identity.normalize.text import skeleton
@@ -108,6 +109,19 @@ def _shared_weight(stats: KeyStats, count: int, bonus: float, cap: int) -> float
     return stats.surprise(max(count - 1, 1)) + bonus - 2.0 * max(count - 3, 0)
 
 
+def name_pair_count(stats: KeyStats, keys: list[str]) -> int:
+    """Records carrying the name two records share, counted under the broadest key they share: a name's
+    spellings and scripts (Seosu, Suhsoo, 서수) are one name, and counting only one spelling would make a common
+    name look rare."""
+    return max(stats.count(key) for key in keys)
+
+
+def namesakes_of(count: float, w: Weights) -> float:
+    """Other people expected to carry a name `count` records carry: neither the record itself nor, on average,
+    the person's other records are namesakes (a person has several profiles under one name)."""
+    return max(count - 1 - w.own_records, w.namesakes_floor)
+
+
 def name_comparison(pair: Pair, stats: KeyStats, w: Weights) -> tuple[NameMatch, Comparison | None]:
     """Names, weighted by the rarity of the agreeing name."""
     match = compare_name_ids(pair.a.names_id, pair.b.names_id, pair.a.names, pair.b.names)
@@ -120,15 +134,21 @@ def name_comparison(pair: Pair, stats: KeyStats, w: Weights) -> tuple[NameMatch,
     prefix = {"full": "n:", "initial": "ni:", "single": "g:"}[match.outcome]
     shared = pair.shared(prefix)
     own_a, own_b = pair.own(prefix)
-    count = stats.rarest(shared) if shared else max(stats.rarest(own_a), stats.rarest(own_b))
-    count = max(count - 1, 1)  # the other records carrying the name: the record itself is not a namesake
+    if not shared:
+        count: float = max(stats.rarest(own_a), stats.rarest(own_b))
+    else:
+        count = name_pair_count(stats, shared) if prefix == "n:" else stats.rarest(shared)
+    namesakes = namesakes_of(count, w)
     if match.outcome == "full":
         offset = {EXACT: w.name_exact, VARIANT: w.name_variant, FUZZY: w.name_fuzzy}[match.quality]
         level = LEVEL_NAMES[match.quality]
+        if match.extra:
+            offset += w.name_extra_token
+            level += ", one name has a further part"
     else:
         offset = w.name_initial if match.outcome == "initial" else w.name_single
         level = "initial" if match.outcome == "initial" else "one name only"
-    weight = max(stats.surprise(count) + offset, 0.5)
+    weight = max(stats.surprise(namesakes) + offset, 0.5)
     if match.derived:
         weight *= w.name_guessed_factor
         level += " (guessed from handle)"
@@ -143,8 +163,23 @@ def email_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
         weight = _shared_weight(stats, count, w.email_bonus, w.identifier_share_cap)
         return Comparison("email", "same" if weight else "shared by many (ignored)", weight, tuple(shared))
     if pair.a.emails and pair.b.emails:
-        return Comparison("email", "different", w.email_differ, (min(pair.a.emails), min(pair.b.emails)))
+        return _different_emails(pair.a.emails, pair.b.emails, w)
     return None
+
+
+COLLEAGUES = "different address, same company domain"
+
+
+def _different_emails(a: frozenset[str], b: frozenset[str], w: Weights) -> Comparison:
+    """Different addresses: at one company's own domain they are two employees; elsewhere, maybe one person's."""
+    domains = {e.rpartition("@")[2] for e in a} & {e.rpartition("@")[2] for e in b}
+    own = sorted(d for d in domains if not is_free_provider(d))
+    if own:
+        x, y = (min(e for e in emails if e.endswith("@" + own[0])) for emails in (a, b))
+        return Comparison("email", COLLEAGUES, w.email_colleague, (x, y))
+    if domains:
+        return Comparison("email", "different address, same provider", w.email_same_provider, (min(a), min(b)))
+    return Comparison("email", "different", w.email_differ, (min(a), min(b)))
 
 
 def phone_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
@@ -188,11 +223,12 @@ def handle_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | N
     if shared:
         count = stats.rarest(shared)
         if _spells_name(pair, [k[2:] for k in shared]):
-            # Namesakes pick the same name-made handles on different networks: the more of them, the weaker.
-            namesakes = stats.rarest(pair.shared("n:") or pair.shared("g:"))
-            weight = max(w.handle_of_name - math.log2(namesakes), 0.0)
+            # Namesakes pick the same name-made handles on other networks: this says little beyond the name.
+            weight = w.handle_of_name
             return Comparison("handle", "same handle, made of the name", weight, tuple(k[2:] for k in shared))
-        weight = _shared_weight(stats, count, w.handle_bonus, w.identifier_share_cap)
+        weight = min(
+            _shared_weight(stats, count, w.handle_bonus, w.identifier_share_cap), _handle_rarity(stats, shared)
+        )
         return Comparison("handle", "same handle", weight, tuple(k[2:] for k in shared))
     cores_a, cores_b = pair.a.handle_cores, pair.b.handle_cores
     for x in sorted(cores_a):
@@ -203,6 +239,21 @@ def handle_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | N
     return None
 
 
+def _handle_rarity(stats: KeyStats, keys: list[str]) -> float:
+    """How rare a handle is by its make-up: its letters as often as they are seen (`psharma`, `coffeemoon` are
+    common), plus what its digits add (two digits tell 100 people apart). Two people pick `psharma83` far more
+    often than the handle's own count suggests."""
+    best = 0.0
+    for key in keys:
+        handle = key[2:]
+        core = handle_core(handle)
+        digits = sum(ch.isdigit() for ch in handle)
+        letters = stats.surprise(stats.count("c:" + core)) if len(core) >= 3 else 0.0
+        best = max(best, letters + _DIGIT_BITS * digits)
+    return best
+
+
+_DIGIT_BITS = 2.0  # less than log2(10): people pick birth years, lucky numbers, 1 and 7
 _CONCAT: dict[int, frozenset[str]] = {}
 _SPELLINGS: dict[int, frozenset[str]] = {}
 
@@ -210,8 +261,18 @@ _SPELLINGS: dict[int, frozenset[str]] = {}
 def _concat_of(profile: Profile) -> frozenset[str]:
     found = _CONCAT.get(profile.names_id)
     if found is None:
-        found = _CONCAT[profile.names_id] = frozenset(name_concat_keys(profile))
+        found = _CONCAT[profile.names_id] = frozenset(name_concat_keys(profile) | _guessed_concat(profile))
     return found
+
+
+def _guessed_concat(profile: Profile) -> set[str]:
+    """`c:` keys of names guessed from a handle: a handle a name could be read from is made of a name."""
+    keys: set[str] = set()
+    for form in profile.names:
+        tokens = form.full_tokens()
+        if form.derived and len(tokens) == 2:
+            keys |= {"c:" + tokens[0].text + tokens[1].text, "c:" + tokens[1].text + tokens[0].text}
+    return keys
 
 
 def _spellings_of(profile: Profile) -> frozenset[str]:
@@ -254,9 +315,7 @@ def place_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
     a, b = pair.a, pair.b
     shared = sorted(a.cities & b.cities)
     if shared:
-        count = min(stats.count("city:" + c) for c in shared)
-        weight = min(max(stats.surprise(count) * w.city_scale, 0.3), w.city_cap)
-        return Comparison("city", "same", weight, tuple(shared))
+        return Comparison("city", "same", _city_weight(pair, stats, w, shared), tuple(shared))
     if a.countries and b.countries and not a.countries & b.countries:
         values = (",".join(sorted(a.countries)), ",".join(sorted(b.countries)))
         return Comparison("country", "different", w.country_differ, values)
@@ -266,6 +325,35 @@ def place_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | No
             return Comparison("city", "one typo", w.city_cap / 2, (x, y))
         return Comparison("city", "different", w.city_differ, (x, y))
     return None
+
+
+def _city_weight(pair: Pair, stats: KeyStats, w: Weights, shared: list[str]) -> float:
+    """How rare the city is among people of this name (names and places go together: many Kims live in Seoul),
+    else among everyone."""
+    weight = min(stats.surprise(stats.count("city:" + c)) * w.city_scale for c in shared)
+    weight = min(weight, _among_namesakes(pair, stats, "np:", "city:"))
+    return min(max(weight + w.city_offset, 0.3), w.city_cap)
+
+
+def _among_namesakes(pair: Pair, stats: KeyStats, prefix: str, value_prefix: str) -> float:
+    """How rare the shared value (a city) is among the records of the pair's name tokens, in bits.
+
+    Names and places go together (many Kims live in Seoul): rare as a city is across all records, it is no
+    surprise among namesakes. A name seen on a few records only leans on the
+    value's frequency among all records (a prior worth `_PRIOR_RECORDS` records).
+    """
+    bits = float("inf")
+    for key in pair.shared(prefix):
+        token, _, value = key[len(prefix) :].partition("|")
+        everywhere = stats.count(value_prefix + value) / stats.total
+        # the pair's own two records are left out: they are what is being judged
+        there, namesakes = max(stats.count(key) - 2, 0), max(stats.count("g:" + token) - 2, 0)
+        among = (there + _PRIOR_RECORDS * everywhere) / (namesakes + _PRIOR_RECORDS)
+        bits = min(bits, -math.log2(min(among, 1.0)))
+    return bits
+
+
+_PRIOR_RECORDS = 10.0
 
 
 def _typo_apart(x: str, y: str) -> bool:
@@ -282,6 +370,9 @@ def company_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | 
                 count = max(stats.count("co:" + x), stats.count("co:" + y), 2) - 1
                 weight = min(max(stats.surprise(count) * w.company_scale, 0.5), w.company_cap)
                 return Comparison("company", "same", weight, (x, y))
+    if pair.a.companies and pair.b.companies:
+        values = (min(pair.a.companies), min(pair.b.companies))
+        return Comparison("company", "different", w.company_differ, values)
     return None
 
 
@@ -335,10 +426,13 @@ def postcode_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison |
 
 
 def address_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | None:
-    """Street addresses by token-set similarity."""
+    """Street addresses by token-set similarity; the whole address (number, street, locality) agreeing is
+    far rarer than one of its parts."""
     a, b = pair.a.addresses, pair.b.addresses
     if not a or not b:
         return None
+    if min(len(a), len(b)) >= 2 and fuzz.token_sort_ratio(" ".join(a), " ".join(b)) >= w.whole_address_floor:
+        return Comparison("address", "whole address", w.whole_address, (" ".join(a), " ".join(b)))
     similarity = max(fuzz.token_set_ratio(x, y) for x in a for y in b)
     for floor, weight in w.address_levels:
         if similarity >= floor:

@@ -61,7 +61,6 @@ class IdentityEngine:
         edges = [Edge(a, b, score) for (a, b), score in scores.items()]
         policy = Policy(
             threshold=self.weights.threshold,
-            strong_merge=self.weights.strong_merge,
             do_not_link=do_not_link,
             compatible=lambda x, y: self._compatible(hood, scores, x, y),
             frozen={item.record_key for item in review},

@@ -26,6 +26,7 @@ class NameMatch:
     quality: int = NONE
     derived: bool = False
     matched: tuple[str, ...] = ()
+    extra: bool = False  # a `full` match where one name has a further token the other lacks (Tung Chun / Chun)
 
 
 MISSING = NameMatch("missing")
@@ -58,8 +59,8 @@ def _token_level(a: NameToken, b: NameToken) -> int:
         return EXACT
     if a.keys & b.keys:
         return VARIANT
-    spell_a = [k for k in a.keys if k[0] not in "#~"][:6]
-    spell_b = [k for k in b.keys if k[0] not in "#~"][:6]
+    spell_a = sorted(k for k in a.keys if k[0] not in "#~")[:6]  # sorted: a set's order changes between runs
+    spell_b = sorted(k for k in b.keys if k[0] not in "#~")[:6]
     for x in spell_a:
         for y in spell_b:
             if _close_spelling(x, y):
@@ -110,7 +111,7 @@ def compare_forms(a: NameForm, b: NameForm) -> NameMatch:
     quality = min((lv for _, _, lv in strong), default=NONE)
     matched = tuple(ta[i].text for i, _, _ in strong)
     outcome = _outcome(len(strong), len(initials), bool(loose_a), bool(loose_b), len(ta), len(tb))
-    return NameMatch(outcome, quality, derived, matched)
+    return NameMatch(outcome, quality, derived, matched, outcome == "full" and bool(loose_a or loose_b))
 
 
 def _outcome(strong: int, initials: int, loose_a: bool, loose_b: bool, len_a: int, len_b: int) -> str:
@@ -151,10 +152,11 @@ def compare_names(a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch
     for form_a in a[:4]:
         for form_b in b[:4]:
             match = compare_forms(form_a, form_b)
-            if (_RANK[match.outcome], match.quality, not match.derived) > (
+            if (_RANK[match.outcome], match.quality, not match.derived, not match.extra) > (
                 _RANK[best.outcome],
                 best.quality,
                 not best.derived,
+                not best.extra,
             ):
                 best = match
     return best

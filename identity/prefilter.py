@@ -7,6 +7,7 @@ with a rare enough name plus agreeing places, employers or handles, which the sh
 from __future__ import annotations
 
 from identity.candidates import Indexed
+from identity.compare import namesakes_of
 from identity.stats import KeyStats
 from identity.weights import Weights
 
@@ -16,9 +17,12 @@ _NAME_PREFIXES = ("n:", "ni:")
 def _name_bound(a: Indexed, b: Indexed, stats: KeyStats, weights: Weights) -> float:
     shared_pairs = a.sets.name_pairs & b.sets.name_pairs
     if shared_pairs:
-        return stats.surprise(stats.rarest(shared_pairs)) + max(weights.name_exact, weights.name_variant)
+        namesakes = namesakes_of(stats.rarest(shared_pairs), weights)
+        return stats.surprise(namesakes) + max(weights.name_exact, weights.name_variant)
     shared_single = a.sets.single_names & b.sets.single_names
-    return stats.surprise(stats.rarest(shared_single)) + weights.name_single if shared_single else 0.0
+    if not shared_single:
+        return 0.0
+    return stats.surprise(namesakes_of(stats.rarest(shared_single), weights)) + weights.name_single
 
 
 def _first_words(companies: frozenset[str]) -> set[str]:

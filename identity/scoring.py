@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from identity.compare import COMPARERS, Comparison, Pair, PairScore, name_comparison
+from identity.compare import COLLEAGUES, COMPARERS, Comparison, Pair, PairScore, name_comparison
 from identity.namematch import names_clash
 from identity.stats import KeyStats
 from identity.weights import Weights
@@ -36,6 +36,13 @@ def _capped(comparison: Comparison) -> Comparison:
     return Comparison(comparison.field, level, cap, comparison.values)
 
 
+def _implied_by_domain(comparison: Comparison) -> Comparison:
+    """Two addresses at one company's domain already say the employer is the same: it is no further evidence."""
+    if comparison.field != "company" or comparison.weight <= 0:
+        return comparison
+    return Comparison("company", "same (as the email domain says)", 0.0, comparison.values)
+
+
 def score_pair(pair: Pair, stats: KeyStats, weights: Weights) -> PairScore:
     """Posterior log-odds that two records are one person, with every comparison that contributed."""
     name, name_cmp = name_comparison(pair, stats, weights)
@@ -43,6 +50,8 @@ def score_pair(pair: Pair, stats: KeyStats, weights: Weights) -> PairScore:
     comparisons += [c for comparer in COMPARERS if (c := comparer(pair, stats, weights))]
     if names_clash(name):
         comparisons = [_capped(c) for c in comparisons]
+    if any(c.field == "email" and c.level == COLLEAGUES for c in comparisons):
+        comparisons = [_implied_by_domain(c) for c in comparisons]
     total = stats.prior() + sum(c.weight for c in comparisons)
     found = {_RULES.get((c.field, c.level)) for c in comparisons if c.weight > 0}
     rule = next((r for r in _RULE_ORDER if r in found), "score")

@@ -37,9 +37,9 @@ class KeyStats:
         """The smallest count among `keys` (1 if none is known)."""
         return min((self.count(key) for key in keys), default=1)
 
-    def surprise(self, count: int) -> float:
+    def surprise(self, count: float) -> float:
         """log2(N / count): the information of agreeing on a value that `count` records carry."""
-        return self._scale - math.log2(count) if count > 1 else self._scale
+        return self._scale - math.log2(count) if count != 1 else self._scale
 
     def prior(self) -> float:
         """Prior log-odds that two records are one person: one match among N."""

@@ -14,6 +14,24 @@ _PROVIDER_ALIASES = {"googlemail.com": "gmail.com", "hotmail.co.uk": "hotmail.co
 _DOTLESS_PROVIDERS = frozenset({"gmail.com"})
 _FAKE_DOMAINS = frozenset({"test.com", "email.com", "domain.com", "mailinator.com"})
 _FAKE_LOCALS = frozenset({"test", "none", "noemail", "no-email", "na", "n/a", "null", "unknown", "xxx", "asdf"})
+# Providers where anyone opens a mailbox: two addresses there may well be one person's. Two different addresses
+# at one company's own domain are two people (a company gives each employee one address).
+FREE_PROVIDERS = frozenset(
+    {
+        "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com", "icloud.com", "me.com",
+        "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.ru", "yandex.ru", "yandex.com",
+        "naver.com", "daum.net", "hanmail.net", "kakao.com", "qq.com", "126.com", "163.com", "sina.com", "yeah.net",
+        "rediffmail.com", "yahoo.co.in", "yahoo.co.jp", "yahoo.com.mx", "hotmail.es", "hotmail.co.uk", "yahoo.co.uk",
+        "outlook.es", "libero.it", "orange.fr", "free.fr", "t-online.de", "siol.net", "gmail.co", "zoho.com",
+    }
+)  # fmt: skip
+
+
+def is_free_provider(domain: str) -> bool:
+    """Whether `domain` hands out mailboxes to anyone (Gmail, Naver, QQ...)."""
+    return domain in FREE_PROVIDERS
+
+
 # Mailboxes of a role, not a person: several people read them, so they never identify one.
 ROLE_LOCALS = frozenset(
     {
