@@ -1,8 +1,10 @@
 """Ingest benchmark: `rapport ingest` of 100,000 synthetic records on SQLite and PostgreSQL.
 
 Prints records per second (wall clock, including resolution) and the peak memory of the ingest process.
-Run: `.venv/bin/python bench/ingest.py [--records N] [--backends sqlite,postgres]`.
+Run: `.venv/bin/python bench/ingest.py [--records N] [--backends sqlite,postgres] [--social PEOPLE]`.
 Goal (issue 2): >= 5,000 records/s on SQLite on a 2-core machine, peak memory under 300 MB.
+`--social 30000` ingests the multilingual benchmark's people instead (bench/data_gen: about 84,000 profiles
+and contacts of 30,000 people); issue 3's goal: ingested and resolved in <= 60 s, peak memory <= 1 GB.
 """
 
 from __future__ import annotations
@@ -55,6 +57,15 @@ def synthetic_records(count: int, seed: int = 7) -> list[dict[str, object]]:
     return records
 
 
+def social_records(people: int) -> list[dict[str, object]]:
+    """The multilingual benchmark's records (bench/data_gen) as ingest lines."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.data_gen.generate import generate
+
+    records, _ = generate(people, 7)
+    return [{k: v for k, v in record.items() if v not in ("", None)} for record in records]
+
+
 # Runs a command and prints its own children's peak RSS last, so each measured run gets a clean figure.
 PEAK_WRAPPER = (
     "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
@@ -99,15 +110,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--social", type=int, default=0, help="ingest this many generated multilingual people")
     args = parser.parse_args()
+    records = social_records(args.social) if args.social else synthetic_records(args.records)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         data = workdir / "records.ndjson"
         with data.open("w", encoding="utf-8") as out:
-            for record in synthetic_records(args.records):
+            for record in records:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         for backend in args.backends.split(","):
-            result = bench_backend(backend.strip(), data, args.records, workdir)
+            result = bench_backend(backend.strip(), data, len(records), workdir)
             print(json.dumps(result, ensure_ascii=False))
 
 

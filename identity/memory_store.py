@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from identity.api import IdentityRecord, Resolution, Resolver
+from identity.collector import long_lived_objects
 
 
 class MemoryStore:
@@ -129,32 +128,11 @@ def resolve_all(
     resolver: Resolver, store: MemoryStore, records: Sequence[IdentityRecord], batch_size: int = 1000
 ) -> None:
     """Resolve `records` batch after batch into `store` (the hub's incremental path, in memory)."""
-    with _long_lived_objects():
+    with long_lived_objects() as settle:
         for start in range(0, len(records), batch_size):
-            gc.freeze()  # what earlier batches stored stays: the collector need not scan it again
+            settle()  # what earlier batches stored stays: the collector need not scan it again
             batch = [_current(store, r) for r in records[start : start + batch_size]]
             store.apply(batch, resolver.resolve(batch, store), resolver)
-
-
-# Collect the youngest generation after this many allocations (CPython's default is 700).
-_GC_YOUNG_THRESHOLD = 50_000
-
-
-@contextmanager
-def _long_lived_objects() -> Iterator[None]:
-    """Fewer cyclic garbage collections while resolving.
-
-    Resolution allocates millions of objects that live on (profiles, keys, index lists) and almost no reference
-    cycles; at the default thresholds the collector rescans them over and over: 35-40% of the CPU of
-    `rapport resolve` on Febrl4. Results do not depend on it; memory hardly does (little garbage is cyclic).
-    """
-    threshold = gc.get_threshold()
-    gc.set_threshold(_GC_YOUNG_THRESHOLD, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _current(store: MemoryStore, record: IdentityRecord) -> IdentityRecord:

@@ -17,6 +17,7 @@ from hub.ingest.records import parse_record
 from hub.ingest.service import IngestReport, IngestService
 from hub.resolution import HubResolver
 from hub.settings import Settings
+from identity.engine import IdentityEngine
 from identity.exact import ExactResolver
 
 
@@ -75,6 +76,19 @@ def test_a_changed_record_is_updated_in_place(service: IngestService, database: 
     assert count(database, source_records) == 1
     [customer] = live(database)
     assert (customer["full_name"], customer["city"]) == ("Ana Lopez", "Porto")
+
+
+def test_later_batches_compare_with_a_changed_record_as_it_is_now(database: Database) -> None:
+    # a record read as a candidate in one batch, then changed, is compared as it is now in a later batch
+    service = IngestService(database, HubResolver(IdentityEngine()), batch_size=2)
+    contact = {"type": "contact", "system": "salesforce", "id": "c1", "first_name": "Ana", "last_name": "Novak"}
+    ingest(service, {**contact, "email": "ana.novak@old.example.si"})
+    ingest(service, {**contact, "id": "c2", "email": "a.novak@elsewhere.example.si"})  # reads c1 as a candidate
+    ingest(service, {**contact, "email": "ana.novak@new.example.si"})
+    ingest(service, {"type": "social_profile", "network": "x", "id": "x1", "handle": "zq_wave",
+                     "bio": "write to ana.novak@new.example.si"})  # fmt: skip
+    found = links(database)
+    assert found["social_profile:x:x1"] == found["contact:salesforce:c1"]
 
 
 def test_duplicates_within_one_batch_keep_the_last(service: IngestService, database: Database) -> None:

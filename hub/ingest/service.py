@@ -19,6 +19,7 @@ from hub.jobs.queue import enqueue
 from hub.records import store_batch
 from hub.resolution import HubResolver, ResolveOutcome
 from hub.webhooks_store import emit_events
+from identity.collector import long_lived_objects
 
 RESOLVE_JOB = "resolve"
 
@@ -66,8 +67,10 @@ class IngestService:
     def ingest(self, records: Iterable[IngestRecord], report: IngestReport, *, inline: bool) -> IngestReport:
         """Store `records` in batches; resolve each batch in its own transaction or queue it."""
         iterator = iter(records)
-        while batch := list(islice(iterator, self.batch_size)):
-            self._ingest_batch(batch, report, inline=inline)
+        with long_lived_objects() as settle:
+            while batch := list(islice(iterator, self.batch_size)):
+                self._ingest_batch(batch, report, inline=inline)
+                settle()  # profiles cached for later batches live on: the collector need not rescan them
         return report
 
     def _ingest_batch(self, batch: list[IngestRecord], report: IngestReport, *, inline: bool) -> None:

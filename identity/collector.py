@@ -1,0 +1,29 @@
+"""Fewer cyclic garbage collections while resolving: resolution builds many objects that live on."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+# Collect the youngest generation after this many allocations (CPython's default is 700).
+_GC_YOUNG_THRESHOLD = 50_000
+
+
+@contextmanager
+def long_lived_objects() -> Iterator[Callable[[], None]]:
+    """Collect less often inside this block; the function it gives marks what exists now as settled.
+
+    Resolution allocates millions of objects that live on (profiles, keys, index lists) and almost no reference
+    cycles; at the default thresholds the collector rescans them over and over: 35-40% of the CPU of
+    `rapport resolve` on Febrl4. Calling the settle function between batches (`gc.freeze`) keeps the collector
+    from scanning earlier batches again. Results do not depend on it; memory hardly does (little garbage is
+    cyclic). Everything settled is handed back to the collector when the block ends.
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(_GC_YOUNG_THRESHOLD, *threshold[1:])
+    try:
+        yield gc.freeze
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
