@@ -84,18 +84,15 @@ class Pair:
     _by_prefix: dict[str, list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        common = self.keys_a & self.keys_b
-        by_prefix: dict[str, list[str]] = {}
-        for key in common:
-            by_prefix.setdefault(key[: key.find(":") + 1], []).append(key)
-        for keys in by_prefix.values():
-            keys.sort()
-        object.__setattr__(self, "common", common)
-        object.__setattr__(self, "_by_prefix", by_prefix)
+        object.__setattr__(self, "common", self.keys_a & self.keys_b)
+        object.__setattr__(self, "_by_prefix", {})  # filled as comparers ask: most pairs need a few prefixes
 
     def shared(self, prefix: str) -> list[str]:
         """Keys with this prefix (up to its colon) both records carry, sorted."""
-        return self._by_prefix.get(prefix, [])
+        found = self._by_prefix.get(prefix)
+        if found is None:
+            found = self._by_prefix[prefix] = sorted(key for key in self.common if key.startswith(prefix))
+        return found
 
     def own(self, prefix: str) -> tuple[list[str], list[str]]:
         """Keys with this prefix of each record."""
@@ -433,7 +430,8 @@ def address_comparison(pair: Pair, stats: KeyStats, w: Weights) -> Comparison | 
         return None
     if min(len(a), len(b)) >= 2 and fuzz.token_sort_ratio(" ".join(a), " ".join(b)) >= w.whole_address_floor:
         return Comparison("address", "whole address", w.whole_address, (" ".join(a), " ".join(b)))
-    similarity = max(fuzz.token_set_ratio(x, y) for x in a for y in b)
+    same_part = not set(a).isdisjoint(b)  # the common case, without fuzzy matching
+    similarity = 100.0 if same_part else max(fuzz.token_set_ratio(x, y) for x in a for y in b)
     for floor, weight in w.address_levels:
         if similarity >= floor:
             return Comparison("address", f"similarity >= {floor:g}", weight, (a[0], b[0]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,41 @@ def test_links_several_files_with_source_column(tmp_path: Path) -> None:
     rows = _rows(tmp_path / "out.csv")
     assert [row["source_file"] for row in rows] == ["crm.csv", "shop.csv"]
     assert rows[0]["cluster_id"] == rows[1]["cluster_id"]
+
+
+def _people_rows(count: int) -> list[str]:
+    """Rows of `count` people, about half of them twice with a typo, an upper-cased email or a missing city."""
+    rng = random.Random(5)
+    given, family = ["Ana", "Luka", "Maja", "Pooja", "Minsu", "José"], ["Novak", "Horvat", "Sharma", "Kim", "García"]
+    cities = ["Ljubljana", "Maribor", "Mumbai", "Seoul", "Celje"]
+    rows = []
+    for n in range(count):
+        first, last, city = rng.choice(given), rng.choice(family), rng.choice(cities)
+        born, email = f"19{rng.randint(50, 99)}0{rng.randint(1, 9)}1{rng.randint(0, 9)}", f"p{n}@mail.example"
+        rows.append(f"r{n},{first},{last},{born},{email},{city}")
+        if rng.random() < 0.5:
+            typo = last[:-1] + last[-1] * 2 if rng.random() < 0.5 else last
+            rows.append(f"r{n}b,{first},{typo},{born},{email.upper() if rng.random() < 0.5 else ''},{city}")
+    return rows
+
+
+def _partition(path: Path) -> set[frozenset[str]]:
+    clusters: dict[str, set[str]] = {}
+    for row in _rows(path):
+        clusters.setdefault(row["cluster_id"], set()).add(row["rec_id"])
+    return {frozenset(members) for members in clusters.values()}
+
+
+def test_row_order_does_not_change_the_clusters(tmp_path: Path) -> None:
+    rows = _people_rows(400)
+    config = _write(tmp_path / "config.yaml", CONFIG)
+    resolve_csv([_write(tmp_path / "a.csv", HEADER + "\n".join(rows) + "\n")], config, tmp_path / "a_out.csv")
+    shuffled = rows[:]
+    random.Random(1).shuffle(shuffled)
+    resolve_csv([_write(tmp_path / "b.csv", HEADER + "\n".join(shuffled) + "\n")], config, tmp_path / "b_out.csv")
+    first = _partition(tmp_path / "a_out.csv")
+    assert first == _partition(tmp_path / "b_out.csv")
+    assert sum(1 for members in first if len(members) > 1) > 100
 
 
 def test_threshold_changes_what_links(tmp_path: Path) -> None:
