@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from identity.compare import PairScore
+from identity.pairs import PairScore
 
 Compatible = Callable[[str, str], bool]
 

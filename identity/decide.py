@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 from identity.api import ReviewItem
 from identity.candidates import Neighbourhood
-from identity.compare import PairScore
+from identity.pairs import PairScore
 from identity.weights import Weights
 
 

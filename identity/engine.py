@@ -12,8 +12,8 @@ from identity.aggregate import customer_profiles
 from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution, ReviewItem
 from identity.candidates import Indexed, Neighbourhood, ProfileCache, chunks, gather
 from identity.clustering import Edge, Groups, Policy, cluster
-from identity.compare import Pair, PairScore
 from identity.decide import ambiguous_records
+from identity.pairs import Pair, PairScore
 from identity.prefilter import may_link
 from identity.schema import ColumnSpec
 from identity.scoring import score_pair

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from identity.compare import COLLEAGUES, COMPARERS, Comparison, Pair, PairScore, name_comparison
+from identity.compare import COMPARERS, name_comparison
+from identity.compare_contacts import COLLEAGUES
 from identity.namematch import names_clash
+from identity.pairs import Comparison, Pair, PairScore
 from identity.stats import KeyStats
 from identity.weights import Weights
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from identity.api import IdentityRecord
 from identity.batch import resolve_csv
-from identity.compare import Pair, place_comparison
+from identity.compare_attributes import place_comparison
 from identity.engine import IdentityEngine
 from identity.keys import ALL, profile_keys
 from identity.memory_store import MemoryStore, resolve_all
+from identity.pairs import Pair
 from identity.profile import build_profile
 from identity.stats import KeyStats
 from identity.weights import DEFAULT_WEIGHTS
@@ -129,6 +130,7 @@ from bench.data_gen.generate import generate
 from bench.identity_social import to_identity
 from identity.engine import IdentityEngine
 from identity.memory_store import MemoryStore, resolve_all
+from identity.pairs import Pair
 records, _ = generate(400, 3)
 store = MemoryStore()
 resolve_all(IdentityEngine(), store, [to_identity(r) for r in records], batch_size=200)
