@@ -48,6 +48,8 @@ def load_config(path: Path) -> ResolveConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ResolveConfigError(f"{path}: cannot read the configuration ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise ResolveConfigError(f"{path}: the configuration is not UTF-8 text (byte {error.start})") from error
     except yaml.YAMLError as error:
         raise ResolveConfigError(f"{path}: not valid YAML ({error})") from error
     if not isinstance(data, dict):

@@ -74,7 +74,13 @@ class _Converter:
             out.line = node.start_mark.line + 1
             out.item_lines = [item.start_mark.line + 1 for item in node.value]
             return out
-        value = self.scalars.construct_object(node, deep=True)
+        try:
+            value = self.scalars.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:  # an unknown tag (`!0`), a malformed timestamp...
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise MappingError(
+                [Problem(self.filename, node.start_mark.line + 1, None, f"cannot read: {problem}")]
+            ) from exc
         # Dates stay text: a mapping is data for JSON storage, and dates are never shifted by parsing.
         return value.isoformat() if isinstance(value, date) else value
 

@@ -120,6 +120,13 @@ def test_configuration_errors_name_the_problem(tmp_path: Path, config: str, mess
         resolve_csv([source], _write(tmp_path / "c.yaml", config), tmp_path / "out.csv")
 
 
+def test_a_configuration_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_bytes(b"fields: {given: {kind: given_name}}\n# \xff\xfe\n")
+    with pytest.raises(ResolveConfigError, match="not UTF-8"):
+        resolve_csv([_write(tmp_path / "p.csv", HEADER + "1,Ana,Novak,,,\n")], config, tmp_path / "out.csv")
+
+
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ResolveConfigError, match="cannot read the input"):
         resolve_csv([tmp_path / "nope.csv"], _write(tmp_path / "c.yaml", CONFIG), tmp_path / "out.csv")

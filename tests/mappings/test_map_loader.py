@@ -60,6 +60,13 @@ def test_yaml_syntax_error_has_its_line() -> None:
     assert "syntax error" in found[0].message
 
 
+def test_unknown_yaml_tag_is_a_problem_with_its_line() -> None:
+    # found by the fuzzer: PyYAML raises while building the value, after the document parsed
+    found = problems("object: contact\nfields:\n  - target: !0 ''\n")
+    assert found[0].line == 3
+    assert "!0" in found[0].message
+
+
 def test_json_syntax_error_has_its_line() -> None:
     found = problems('{"object": "contact",\n "fields": [\n  {"target": "Phone",}\n ]}', "m.json")
     assert (found[0].file, found[0].line) == ("m.json", 3)

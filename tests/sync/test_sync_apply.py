@@ -149,6 +149,15 @@ def test_bad_yaml_is_refused_with_its_line(runtime: Runtime, crms: MemoryCrms, t
     assert _stored(runtime) == (0, 0)
 
 
+def test_a_file_that_is_not_utf8_is_refused(runtime: Runtime, crms: MemoryCrms, tmp_path: Path) -> None:
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"connections: []\n\xff\xfe\x00")
+    with pytest.raises(ApplyRefusedError) as refused:
+        apply_file(path, runtime.database, runtime.secret_box(), crms.factory)
+    assert "not UTF-8" in refused.value.problems[0]
+    assert _stored(runtime) == (0, 0)
+
+
 def test_a_mapping_that_can_overflow_a_field_is_refused(runtime: Runtime, crms: MemoryCrms, tmp_path: Path) -> None:
     system = crms.system("crm")
     fields = dict(system.schema.fields)
