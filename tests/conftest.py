@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +23,13 @@ from hub.db.engine import build_engine
 from hub.db.migrate import upgrade
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+# Property tests draw the same examples on every run, so a red run is reproducible and CI does not turn red on
+# a new random draw; `pytest --hypothesis-profile=explore tests/fuzz` searches new inputs (fix what it finds and
+# add the input as a plain test).
+settings.register_profile("default", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=2000)
+settings.load_profile("default")
 
 
 def _postgres_admin_url() -> str:
