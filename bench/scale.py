@@ -20,7 +20,6 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
-import asyncio
 import json
 import multiprocessing as mp
 import os
@@ -38,6 +37,7 @@ import httpx
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
+from bench.http_sink import serve_ok
 from bench.ingest import synthetic_records
 from hub.db.database import Database, utcnow
 from hub.db.tables import jobs
@@ -179,42 +179,11 @@ def ingest_run(records: list[dict[str, Any]], workers: int, logs: Path) -> dict[
     }  # fmt: skip
 
 
-class _Receiver(asyncio.Protocol):
-    """A minimal keep-alive HTTP/1.1 receiver answering 200 to every request (the hub is measured, not it)."""
-
-    REPLY = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport: Any = transport
-        self.buffer = b""
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            head = self.buffer[:end].lower()
-            length = 0
-            if (at := head.find(b"content-length:")) >= 0:
-                length = int(head[at + 15 :].split(b"\r\n", 1)[0])
-            if len(self.buffer) < end + 4 + length:
-                return
-            self.buffer = self.buffer[end + 4 + length :]
-            self.transport.write(self.REPLY)
-
-
-def _receive(port_out: Any) -> None:
-    async def serve() -> None:
-        server = await asyncio.get_running_loop().create_server(_Receiver, "127.0.0.1", 0, backlog=1024)
-        port_out.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(serve())
-
-
 def webhook_run(deliveries: int, workers: int, logs: Path) -> dict[str, Any]:
     """Queue `deliveries` deliveries with no worker running, then time `workers` workers draining them."""
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
-    receiver = ctx.Process(target=_receive, args=(ports,), daemon=True)
+    receiver = ctx.Process(target=serve_ok, args=(ports,), daemon=True)
     receiver.start()
     try:
         port = ports.get(timeout=10)

@@ -20,7 +20,6 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
-import asyncio
 import multiprocessing as mp
 import os
 import statistics
@@ -32,6 +31,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bench.http_sink import serve_ok
 from hub.db.database import Database, utcnow
 from hub.db.webhook_tables import webhook_attempts, webhook_deliveries
 from hub.jobs.worker import Worker
@@ -43,37 +43,6 @@ from hub.webhooks_store import emit_event
 
 PG_ADMIN = os.environ.get("RAPPORT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECRET_KEY = "bench-secret-key"  # noqa: S105  (a throwaway key for a throwaway database)
-
-
-class _Receiver(asyncio.Protocol):
-    """A minimal HTTP/1.1 keep-alive receiver answering 200 to every POST (so the hub, not it, is measured)."""
-
-    REPLY = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-        self.buffer = b""
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            head = self.buffer[:end].lower()
-            length = 0
-            if (at := head.find(b"content-length:")) >= 0:
-                length = int(head[at + 15 :].split(b"\r\n", 1)[0])
-            if len(self.buffer) < end + 4 + length:
-                return
-            self.buffer = self.buffer[end + 4 + length :]
-            self.transport.write(self.REPLY)  # type: ignore[attr-defined]
-
-
-def _receiver(port_out: Any) -> None:
-    async def serve() -> None:
-        server = await asyncio.get_running_loop().create_server(_Receiver, "127.0.0.1", 0, backlog=1024)
-        port_out.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(serve())
 
 
 def _worker(settings: Settings, stop: Any) -> None:
@@ -181,7 +150,7 @@ def main() -> None:
     )
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
-    receiver = ctx.Process(target=_receiver, args=(ports,), daemon=True)
+    receiver = ctx.Process(target=serve_ok, args=(ports,), daemon=True)
     receiver.start()
     port = ports.get(timeout=10)
     database = Database.for_settings(settings, migrate=True)

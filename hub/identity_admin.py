@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import product
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from hub.db.database import insert_ignoring_conflicts
 from hub.db.tables import (
@@ -22,6 +22,7 @@ from hub.db.tables import (
     source_records,
 )
 from hub.events import customer_events
+from hub.identity_store import customer_interactions
 from hub.resolution import new_customer_id, rebuild_profiles
 from hub.webhooks_store import emit_events
 
@@ -86,16 +87,8 @@ def timeline(conn: Connection, customer_id: str, limit: int) -> list[dict[str, A
             interactions.c.sentiment,
             interactions.c.payload,
         )
-        .select_from(identity_links)
-        .join(source_records, source_records.c.id == identity_links.c.record_id)
-        .join(
-            interactions,
-            and_(
-                interactions.c.network == source_records.c.source,
-                interactions.c.profile_id == source_records.c.external_id,
-            ),
-        )
-        .where(identity_links.c.customer_id == customer_id, source_records.c.record_type == "social_profile")
+        .select_from(customer_interactions())
+        .where(identity_links.c.customer_id == customer_id)
         .order_by(interactions.c.occurred_at.desc(), interactions.c.id.desc())
         .limit(limit)
     )

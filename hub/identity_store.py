@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select
+from sqlalchemy import Connection, Row, and_, func, or_, select
 
-from hub.db.tables import do_not_link, identity_keys, identity_links, source_records
+from hub.db.tables import do_not_link, identity_keys, identity_links, interactions, source_records
 from identity.api import IdentityRecord
 
 RECORD_COLUMNS = (
@@ -39,6 +39,18 @@ def records_query() -> Any:
     """SELECT of source records with their current customer (outer-joined: new records have none)."""
     return select(*RECORD_COLUMNS).select_from(
         source_records.outerjoin(identity_links, identity_links.c.record_id == source_records.c.id)
+    )
+
+
+def customer_interactions() -> Any:
+    """Identity links joined to the interactions of their social profiles: select from it (filtering on
+    `identity_links.c.customer_id`) to read customers' interactions."""
+    profiles = and_(source_records.c.id == identity_links.c.record_id, source_records.c.record_type == "social_profile")
+    return identity_links.join(source_records, profiles).join(
+        interactions,
+        and_(
+            interactions.c.network == source_records.c.source, interactions.c.profile_id == source_records.c.external_id
+        ),
     )
 
 

@@ -26,7 +26,7 @@ from hub.db.tables import (
     source_records,
 )
 from hub.events import customer_events
-from hub.identity_store import SqlCandidateStore, records_query, to_identity_record
+from hub.identity_store import SqlCandidateStore, customer_interactions, records_query, to_identity_record
 from hub.webhooks_store import emit_events
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
 from identity.keys import COUNT_ONLY_PREFIXES
@@ -298,14 +298,8 @@ def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, l
             interactions.c.occurred_at,
             interactions.c.sentiment,
         )
-        .select_from(identity_links)
-        .join(source_records, source_records.c.id == identity_links.c.record_id)
-        .join(
-            interactions,
-            (interactions.c.network == source_records.c.source)
-            & (interactions.c.profile_id == source_records.c.external_id),
-        )
-        .where(identity_links.c.customer_id.in_(customer_ids), source_records.c.record_type == "social_profile")
+        .select_from(customer_interactions())
+        .where(identity_links.c.customer_id.in_(customer_ids))
     )
     facts: dict[str, list[InteractionFact]] = {}
     for cid, network, occurred_at, sentiment in conn.execute(query):

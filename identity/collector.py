@@ -19,6 +19,9 @@ def long_lived_objects() -> Iterator[Callable[[], None]]:
     `rapport resolve` on Febrl4. Calling the settle function between batches (`gc.freeze`) keeps the collector
     from scanning earlier batches again. Results do not depend on it; memory hardly does (little garbage is
     cyclic). Everything settled is handed back to the collector when the block ends.
+
+    The collector's settings belong to the whole process: use this in one-off, single-threaded runs
+    (`rapport ingest`, `rapport resolve`), never around work a server does for concurrent requests.
     """
     threshold = gc.get_threshold()
     gc.set_threshold(_GC_YOUNG_THRESHOLD, *threshold[1:])

@@ -13,6 +13,7 @@ from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, 
 from identity.candidates import Indexed, Neighbourhood, ProfileCache, chunks, gather
 from identity.clustering import Edge, Groups, Policy, cluster
 from identity.decide import ambiguous_records
+from identity.namematch import names_clash
 from identity.pairs import Pair, PairScore
 from identity.prefilter import may_link
 from identity.schema import ColumnSpec
@@ -69,8 +70,7 @@ class IdentityEngine:
         return self._resolution(hood, groups, joined, review)
 
     def _score(self, hood: Neighbourhood, a: str, b: str) -> PairScore:
-        left, right = _item(hood, a), _item(hood, b)
-        return score_pair(Pair(left.profile, right.profile, left.keys, right.keys), hood.stats, self.weights)
+        return self._pair_score(_item(hood, a), _item(hood, b), hood)
 
     def _record_scores(self, hood: Neighbourhood) -> tuple[dict[tuple[str, str], PairScore], set[tuple[str, str]]]:
         """Scores of the candidate pairs that may link (the others cannot reach the threshold), and the
@@ -126,7 +126,7 @@ class IdentityEngine:
             return False
         if score.rule in _IDENTIFIER_RULES or score.total >= self.weights.clash_override:
             return True
-        return score.weight_of_evidence >= INCOMPATIBLE_BELOW and not _clash(score)
+        return score.weight_of_evidence >= INCOMPATIBLE_BELOW and not names_clash(score.name)
 
     def _resolution(
         self, hood: Neighbourhood, groups: Groups, joined: Mapping[str, Edge], review: list[ReviewItem]
@@ -152,12 +152,6 @@ class IdentityEngine:
         other = edge.b if edge.a == key else edge.a
         evidence = edge.score.evidence(threshold)
         return LinkDecision(key, edge.score.rule, round(edge.score.total, 2), other, evidence)
-
-
-def _clash(score: PairScore) -> bool:
-    from identity.namematch import names_clash
-
-    return names_clash(score.name)
 
 
 def _item(hood: Neighbourhood, key: str) -> Indexed:

@@ -43,11 +43,13 @@ def ingest(
     from hub.ingest.reader import read_records
     from hub.ingest.records import RecordError
     from hub.ingest.service import IngestReport, validated
+    from identity.collector import long_lived_objects
 
     runtime = runtime_from(ctx)
     report = IngestReport()
     unreadable = 0
     with ExitStack() as stack:
+        stack.enter_context(long_lived_objects())  # a one-off process: the collector's settings are its own
         for name in files:
             stream = _open(name, stack)
             if stream is None:

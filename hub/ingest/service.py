@@ -19,7 +19,6 @@ from hub.jobs.queue import enqueue
 from hub.records import store_batch
 from hub.resolution import HubResolver, ResolveOutcome
 from hub.webhooks_store import emit_events
-from identity.collector import long_lived_objects
 
 RESOLVE_JOB = "resolve"
 
@@ -67,10 +66,8 @@ class IngestService:
     def ingest(self, records: Iterable[IngestRecord], report: IngestReport, *, inline: bool) -> IngestReport:
         """Store `records` in batches; resolve each batch in its own transaction or queue it."""
         iterator = iter(records)
-        with long_lived_objects() as settle:
-            while batch := list(islice(iterator, self.batch_size)):
-                self._ingest_batch(batch, report, inline=inline)
-                settle()  # profiles cached for later batches live on: the collector need not rescan them
+        while batch := list(islice(iterator, self.batch_size)):
+            self._ingest_batch(batch, report, inline=inline)
         return report
 
     def _ingest_batch(self, batch: list[IngestRecord], report: IngestReport, *, inline: bool) -> None:

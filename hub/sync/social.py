@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from adapters.base import InteractionItem
 from hub.db.database import insert_ignoring_conflicts
 from hub.db.sync_tables import interaction_writes
-from hub.db.tables import identity_links, interactions, source_records
+from hub.db.tables import identity_links, interactions
+from hub.identity_store import customer_interactions
 from hub.sync import store
 from hub.sync.context import ObjectPlan, SyncContext
 from hub.sync.store import CrmLink
@@ -66,20 +67,8 @@ def _pending_items(conn: Connection, connection: str, obj: str, primary: dict[st
     )
     query = (
         select(identity_links.c.customer_id, interactions)
-        .select_from(identity_links)
-        .join(source_records, source_records.c.id == identity_links.c.record_id)
-        .join(
-            interactions,
-            and_(
-                interactions.c.network == source_records.c.source,
-                interactions.c.profile_id == source_records.c.external_id,
-            ),
-        )
-        .where(
-            identity_links.c.customer_id.in_(list(primary)),
-            source_records.c.record_type == "social_profile",
-            ~already.exists(),
-        )
+        .select_from(customer_interactions())
+        .where(identity_links.c.customer_id.in_(list(primary)), ~already.exists())
         .order_by(interactions.c.occurred_at, interactions.c.id)
     )
     items = []
