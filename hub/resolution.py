@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
+from hub.db.database import member_of
 from hub.db.sync_tables import crm_records
 from hub.db.tables import (
     audit_events,
@@ -26,7 +27,7 @@ from hub.db.tables import (
     source_records,
 )
 from hub.events import customer_events
-from hub.identity_store import SqlCandidateStore, customer_interactions, records_query, to_identity_record
+from hub.identity_store import RecordCache, SqlCandidateStore, customer_interactions
 from hub.webhooks_store import emit_events
 from identity.api import Cluster, IdentityRecord, Resolution, Resolver
 from identity.keys import COUNT_ONLY_PREFIXES
@@ -61,6 +62,7 @@ class HubResolver:
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
+        self.records = RecordCache()  # stored records already decoded, shared by this resolver's batches
 
     def resolve(
         self,
@@ -72,13 +74,15 @@ class HubResolver:
         """Resolve these records; refresh customers whose profiles gained interactions."""
         outcome = ResolveOutcome()
         records, ids = self._load(conn, record_ids)
+        store = SqlCandidateStore(conn, self.records)
         known: dict[str, list[IdentityRecord]] = {}
         if records:
-            _serialise_on_keys(conn, {key for record in records for key in self.resolver.index_keys(record)})
-            resolution = self.resolver.resolve(records, SqlCandidateStore(conn))
+            if conn.dialect.name == "postgresql":
+                _serialise_on_keys(conn, {key for record in records for key in self.resolver.index_keys(record)})
+            resolution = self.resolver.resolve(records, store)
             known = self._apply(conn, records, ids, resolution, now, outcome)
         outcome.updated |= _customers_of_profiles(conn, touched_profiles)
-        changed = rebuild_profiles(conn, outcome.updated | outcome.created, now, known)
+        changed = rebuild_profiles(conn, outcome.updated | outcome.created, now, known, store)
         outcome.updated = {cid for cid in outcome.updated if changed.get(cid)}
         emit_events(conn, customer_events(outcome.created, outcome.merged, changed), now=now)
         return outcome
@@ -86,11 +90,14 @@ class HubResolver:
     def _load(self, conn: Connection, record_ids: Collection[int]) -> tuple[list[IdentityRecord], dict[str, int]]:
         if not record_ids:
             return [], {}
-        query = records_query().where(
-            source_records.c.id.in_(list(record_ids)), source_records.c.record_type != "interaction"
+        query = select(source_records.c.id, source_records.c.record_key).where(
+            member_of(conn, source_records.c.id, record_ids), source_records.c.record_type != "interaction"
         )
-        rows = conn.execute(query.order_by(source_records.c.record_key)).all()
-        return [to_identity_record(row) for row in rows], {row.record_key: row.id for row in rows}
+        ids = {str(key): int(row_id) for row_id, key in conn.execute(query)}
+        records = SqlCandidateStore(conn, self.records).records_where(
+            member_of(conn, source_records.c.id, ids.values())
+        )
+        return records, ids
 
     def _apply(
         self,
@@ -175,7 +182,7 @@ class HubResolver:
         assigned: dict[str, str],
         now: datetime,
     ) -> None:
-        conn.execute(delete(identity_links).where(identity_links.c.record_id.in_(list(ids.values()))))
+        conn.execute(delete(identity_links).where(member_of(conn, identity_links.c.record_id, ids.values())))
         rows = []
         for record in records:
             link = resolution.links.get(record.key)
@@ -193,8 +200,9 @@ class HubResolver:
         conn.execute(insert(identity_links), rows)
 
     def _write_keys(self, conn: Connection, records: list[IdentityRecord], ids: dict[str, int]) -> None:
-        conn.execute(delete(identity_keys).where(identity_keys.c.record_id.in_(list(ids.values()))))
-        rows = [(key, ids[r.key]) for r in records for key in set(self.resolver.index_keys(r))]
+        conn.execute(delete(identity_keys).where(member_of(conn, identity_keys.c.record_id, ids.values())))
+        # in key order: SQLite and PostgreSQL insert into the key index much faster in order than scattered
+        rows = sorted([(key, ids[r.key]) for r in records for key in self.resolver.index_keys(r)])
         if rows:
             # ~30 keys a record: the driver's executemany, without SQLAlchemy building a dict per row
             placeholders = "?, ?" if conn.dialect.paramstyle == "qmark" else "%s, %s"
@@ -202,7 +210,7 @@ class HubResolver:
 
 
 def _serialise_on_keys(conn: Connection, keys: Collection[str]) -> None:
-    """PostgreSQL: wait for any concurrent resolution that involves one of these blocking keys, and hold them.
+    """PostgreSQL (only): wait for any concurrent resolution that involves one of these blocking keys, and hold them.
 
     Without it, two transactions resolving records of one person at once each see no candidate (the other's
     rows are uncommitted) and create two customers. Keys hash into a bounded set of transaction advisory locks,
@@ -212,7 +220,7 @@ def _serialise_on_keys(conn: Connection, keys: Collection[str]) -> None:
     # keys kept only for statistics (every record carries some) identify nobody: locking them would make
     # every resolution wait for every other one
     keys = [k for k in keys if not k.startswith(COUNT_ONLY_PREFIXES)]
-    if conn.dialect.name != "postgresql" or not keys:
+    if not keys:
         return
     buckets = sorted({int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "big") % LOCK_BUCKETS for k in keys})
     conn.execute(
@@ -241,12 +249,14 @@ def rebuild_profiles(
     customer_ids: Iterable[str],
     now: datetime,
     known: Mapping[str, list[IdentityRecord]] | None = None,
+    store: SqlCandidateStore | None = None,
 ) -> dict[str, list[str]]:
     """Recompute the unified profile (survivorship) of these customers from their records and interactions.
 
     Only customers whose profile really changed are written (and their `updated_at` moved, which is what
     pushes and webhooks look at); returns, for those, the names of the fields that changed. `known` gives
-    customers whose complete record list the caller already holds (saves reading them back).
+    customers whose complete record list the caller already holds (saves reading them back); `store`, a
+    candidate store whose record cache the reads may use.
     """
     wanted = sorted(set(customer_ids))
     if not wanted:
@@ -254,13 +264,15 @@ def rebuild_profiles(
     known = known or {}
     records: dict[str, list[IdentityRecord]] = {cid: list(known.get(cid, [])) for cid in wanted}
     unknown = [cid for cid in wanted if cid not in known]
-    for row in conn.execute(records_query().where(identity_links.c.customer_id.in_(unknown))):
-        records[row.customer_id].append(to_identity_record(row))
+    for record in (store or SqlCandidateStore(conn)).find_by_customers(unknown):
+        records[str(record.customer_id)].append(record)
     facts = _interaction_facts(conn, wanted)
     current = {
         str(row.id): row
         for row in conn.execute(
-            select(customers.c.id, customers.c.created_at, customers.c.profile).where(customers.c.id.in_(wanted))
+            select(customers.c.id, customers.c.created_at, customers.c.profile).where(
+                member_of(conn, customers.c.id, wanted)
+            )
         )
     }
     changes: dict[str, list[str]] = {}
@@ -299,7 +311,7 @@ def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, l
             interactions.c.sentiment,
         )
         .select_from(customer_interactions())
-        .where(identity_links.c.customer_id.in_(customer_ids))
+        .where(member_of(conn, identity_links.c.customer_id, customer_ids))
     )
     facts: dict[str, list[InteractionFact]] = {}
     for cid, network, occurred_at, sentiment in conn.execute(query):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import BigInteger, ColumnElement, Connection, Engine, Table, Text, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from hub.db.engine import build_engine, is_postgres
 from hub.db.migrate import upgrade
@@ -56,3 +58,18 @@ def insert_ignoring_conflicts(conn: Connection, table: Table, rows: list[dict[st
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+def member_of(conn: Connection, column: ColumnElement[Any], values: Collection[str] | Collection[int]) -> Any:
+    """`column IN values` passed as one parameter, however many values there are.
+
+    A plain `IN (...)` binds one parameter per value: SQLAlchemy renders tens of thousands of them on every
+    execution (resolution reads the keys and candidates of whole batches this way), and SQL engines cap the
+    count. One JSON array (`json_each`, SQLite) or one array (`= ANY`, PostgreSQL) is compiled once.
+    """
+    items = list(values)
+    if conn.dialect.name == "postgresql":
+        array_type = ARRAY(BigInteger if items and isinstance(items[0], int) else Text)
+        return column == any_(bindparam(None, items, type_=array_type))
+    members = select(func.json_each(bindparam(None, json.dumps(items), type_=Text)).table_valued("value"))
+    return column.in_(members)
