@@ -117,7 +117,8 @@ class SqlCandidateStore:
         light = select(source_records.c.id, source_records.c.content_hash, identity_links.c.customer_id)
         records: list[IdentityRecord] = []
         missing: list[int] = []
-        for row_id, content_hash, customer_id in self.conn.execute(light.select_from(RECORDS_JOIN).where(condition)):
+        rows = self.conn.execute(light.select_from(RECORDS_JOIN).where(condition)).all()  # one fetch, not row by row
+        for row_id, content_hash, customer_id in rows:
             cached = self.cache.get(row_id, content_hash)
             if cached is None:
                 missing.append(row_id)
@@ -141,7 +142,7 @@ class SqlCandidateStore:
             .where(member_of(self.conn, identity_keys.c.key, keys))
             .group_by(identity_keys.c.key)
         )
-        return {str(key): int(count) for key, count in self.conn.execute(query)}
+        return {str(key): int(count) for key, count in self.conn.execute(query).all()}
 
     def do_not_link(self, record_keys: Collection[str]) -> Collection[tuple[str, str]]:
         """Pairs a person separated (by a split or a rejected review) touching any of `record_keys`."""

@@ -204,9 +204,22 @@ class HubResolver:
         # in key order: SQLite and PostgreSQL insert into the key index much faster in order than scattered
         rows = sorted([(key, ids[r.key]) for r in records for key in self.resolver.index_keys(r)])
         if rows:
-            # ~30 keys a record: the driver's executemany, without SQLAlchemy building a dict per row
-            placeholders = "?, ?" if conn.dialect.paramstyle == "qmark" else "%s, %s"
-            conn.exec_driver_sql(f"INSERT INTO identity_keys (key, record_id) VALUES ({placeholders})", rows)
+            _insert_keys(conn, rows)
+
+
+def _insert_keys(conn: Connection, rows: list[tuple[str, int]]) -> None:
+    """Insert (key, record id) rows: about 30 a record, so the drivers' bulk paths rather than SQLAlchemy's
+    (which builds a dict per row): COPY on PostgreSQL, executemany on SQLite."""
+    if conn.dialect.name == "postgresql":
+        cursor: Any = conn.connection.cursor()  # psycopg's, inside this transaction
+        try:
+            with cursor.copy("COPY identity_keys (key, record_id) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
+    conn.exec_driver_sql("INSERT INTO identity_keys (key, record_id) VALUES (?, ?)", rows)
 
 
 def _serialise_on_keys(conn: Connection, keys: Collection[str]) -> None:
