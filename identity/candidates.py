@@ -21,12 +21,16 @@ WEAK_BLOCKING_PREFIXES = ("c:", "ni:", "np:")
 
 @dataclass(frozen=True, slots=True)
 class KeySets:
-    """A record's index keys, with the key families the prefilter intersects."""
+    """A record's index keys, with the key families the prefilter intersects.
+
+    The families are tuples: each record keeps them for as long as it is cached, and a tuple of 10 keys takes
+    136 bytes where a frozenset takes 730; they are only ever tested against the other record's `keys` set.
+    """
 
     keys: frozenset[str]
-    strong: frozenset[str] = field(init=False)
-    name_pairs: frozenset[str] = field(init=False)
-    single_names: frozenset[str] = field(init=False)
+    strong: tuple[str, ...] = field(init=False)
+    name_pairs: tuple[str, ...] = field(init=False)
+    single_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         strong, name_pairs, single_names = [], [], []  # one pass over the keys: the families are disjoint
@@ -37,9 +41,9 @@ class KeySets:
                 name_pairs.append(key)
             elif key.startswith("g:"):
                 single_names.append(key)
-        object.__setattr__(self, "strong", frozenset(strong))
-        object.__setattr__(self, "name_pairs", frozenset(name_pairs))
-        object.__setattr__(self, "single_names", frozenset(single_names))
+        object.__setattr__(self, "strong", tuple(strong))
+        object.__setattr__(self, "name_pairs", tuple(name_pairs))
+        object.__setattr__(self, "single_names", tuple(single_names))
 
 
 @dataclass(frozen=True, slots=True)

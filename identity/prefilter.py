@@ -11,15 +11,14 @@ from identity.compare import namesakes_of
 from identity.stats import KeyStats
 from identity.weights import Weights
 
-_NAME_PREFIXES = ("n:", "ni:")
-
 
 def _name_bound(a: Indexed, b: Indexed, stats: KeyStats, weights: Weights) -> float:
-    shared_pairs = a.sets.name_pairs & b.sets.name_pairs
+    other = b.keys
+    shared_pairs = [key for key in a.sets.name_pairs if key in other]
     if shared_pairs:
         namesakes = namesakes_of(stats.rarest(shared_pairs), weights)
         return stats.surprise(namesakes) + max(weights.name_exact, weights.name_variant)
-    shared_single = a.sets.single_names & b.sets.single_names
+    shared_single = [key for key in a.sets.single_names if key in other]
     if not shared_single:
         return 0.0
     return stats.surprise(namesakes_of(stats.rarest(shared_single), weights)) + weights.name_single
@@ -31,7 +30,7 @@ def _first_words(companies: frozenset[str]) -> set[str]:
 
 def may_link(left: Indexed, right: Indexed, stats: KeyStats, weights: Weights) -> bool:
     """False only when no comparison could lift the pair over the threshold."""
-    if left.sets.strong & right.sets.strong:
+    if not right.keys.isdisjoint(left.sets.strong):
         return True
     a, b = left.profile, right.profile
     bound = stats.prior() + _name_bound(left, right, stats, weights)
