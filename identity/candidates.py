@@ -72,6 +72,8 @@ class ProfileCache:
         """The profile of `record` (with its current customer id)."""
         cached = self._items.get(record.key)
         if cached is not None and (cached[0] is record.attributes or cached[0] == record.attributes):
+            if cached[0] is not record.attributes:  # the same content read again: keep the copy callers now hold
+                self._items[record.key] = (record.attributes, cached[1], cached[2])
             self._items.move_to_end(record.key)
             return Indexed(cached[1], cached[2], record.customer_id)
         profile = build_profile(record, self._columns)
