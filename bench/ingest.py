@@ -1,7 +1,7 @@
 """Ingest benchmark: `rapport ingest` of 100,000 synthetic records on SQLite and PostgreSQL.
 
 Prints records per second (wall clock, including resolution) and the peak memory of the ingest process.
-Run: `.venv/bin/python bench/ingest.py [--records N] [--backends sqlite,postgres] [--social PEOPLE]`.
+Run: `.venv/bin/python -m bench.ingest [--records N] [--backends sqlite,postgres] [--social PEOPLE]`.
 Goal (issue 2): >= 5,000 records/s on SQLite on a 2-core machine, peak memory under 300 MB.
 `--social 30000` ingests the multilingual benchmark's people instead (bench/data_gen: about 84,000 profiles
 and contacts of 30,000 people); issue 3's goal: ingested and resolved in <= 60 s, peak memory <= 1 GB.
