@@ -7,6 +7,7 @@ import re
 from rapidfuzz.distance import JaroWinkler
 
 from identity.keys import name_concat_keys
+from identity.memo import Memo
 from identity.namematch import VARIANT, token_level
 from identity.normalize.emails import is_free_provider
 from identity.normalize.handles import handle_core
@@ -115,14 +116,14 @@ def _handle_rarity(stats: KeyStats, keys: list[str]) -> float:
 
 
 _DIGIT_BITS = 2.0  # less than log2(10): people pick birth years, lucky numbers, 1 and 7
-_CONCAT: dict[int, frozenset[str]] = {}
-_SPELLINGS: dict[int, frozenset[str]] = {}
+_CONCAT: Memo[int, frozenset[str]] = Memo(100_000)  # by names id
+_SPELLINGS: Memo[int, frozenset[str]] = Memo(100_000)
 
 
 def _concat_of(profile: Profile) -> frozenset[str]:
     found = _CONCAT.get(profile.names_id)
     if found is None:
-        found = _CONCAT[profile.names_id] = frozenset(name_concat_keys(profile) | _guessed_concat(profile))
+        found = _CONCAT.put(profile.names_id, frozenset(name_concat_keys(profile) | _guessed_concat(profile)))
     return found
 
 
@@ -140,8 +141,9 @@ def _spellings_of(profile: Profile) -> frozenset[str]:
     found = _SPELLINGS.get(profile.names_id)
     if found is None:
         tokens = [t for form in profile.names if not form.derived for t in form.tokens]
-        found = frozenset(k for t in tokens for k in t.keys if len(k) >= 4 and k[0] not in "#~")
-        _SPELLINGS[profile.names_id] = found
+        found = _SPELLINGS.put(
+            profile.names_id, frozenset(k for t in tokens for k in t.keys if len(k) >= 4 and k[0] not in "#~")
+        )
     return found
 
 

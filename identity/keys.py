@@ -12,6 +12,7 @@ import sys
 from functools import lru_cache
 from itertools import islice, product
 
+from identity.memo import Memo
 from identity.normalize.names import NameForm, NameToken
 from identity.profile import Profile
 
@@ -95,7 +96,7 @@ def name_concat_keys(profile: Profile) -> set[str]:
 
 
 # Tuples rather than sets: a tuple of 40 keys takes 360 bytes, a frozenset 2,264 (one entry per distinct name).
-_BY_NAMES: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+_BY_NAMES: Memo[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = Memo(200_000)
 
 
 def _names_keys(profile: Profile) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -113,7 +114,7 @@ def _names_keys(profile: Profile) -> tuple[tuple[str, ...], tuple[str, ...], tup
                 narrow.extend(per_token[:2])
         keys.update("g:" + key for key in wide)
         cached = tuple(sys.intern(k) for k in keys), tuple(dict.fromkeys(wide)), tuple(dict.fromkeys(narrow))
-        _BY_NAMES[profile.names_id] = cached
+        _BY_NAMES.put(profile.names_id, cached)
     return cached
 
 

@@ -7,6 +7,7 @@ from itertools import permutations
 
 from rapidfuzz.distance import OSA
 
+from identity.memo import Memo
 from identity.normalize.names import NameForm, NameToken
 
 EXACT, VARIANT, FUZZY, INITIAL, NONE = 4, 3, 2, 1, 0
@@ -129,8 +130,7 @@ def _outcome(strong: int, initials: int, loose_a: bool, loose_b: bool, len_a: in
 _RANK = {"full": 5, "initial": 4, "single": 3, "conflict": 1, "different": 0, "missing": -1}
 
 
-_BY_IDS: dict[tuple[int, int], NameMatch] = {}
-_BY_IDS_LIMIT = 150_000
+_BY_IDS: Memo[tuple[int, int], NameMatch] = Memo(150_000)
 
 
 def compare_name_ids(id_a: int, id_b: int, a: tuple[NameForm, ...], b: tuple[NameForm, ...]) -> NameMatch:
@@ -138,9 +138,7 @@ def compare_name_ids(id_a: int, id_b: int, a: tuple[NameForm, ...], b: tuple[Nam
     key = (id_a, id_b)
     match = _BY_IDS.get(key)
     if match is None:
-        if len(_BY_IDS) > _BY_IDS_LIMIT:
-            _BY_IDS.clear()
-        match = _BY_IDS[key] = compare_names(a, b)
+        match = _BY_IDS.put(key, compare_names(a, b))
     return match
 
 

@@ -7,10 +7,12 @@ family-name groups (`#김` for Kim/Gim/Ghim) and formal names of nicknames (`~ro
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from identity.memo import Memo
 from identity.normalize import scripts
 from identity.normalize.nicknames import formal_names
 from identity.normalize.places import normalise_place
@@ -238,12 +240,17 @@ def _segment_forms(segment: str) -> tuple[NameForm, ...]:
     return (NameForm(tokens), *(NameForm(variant) for variant in _joined_variants(tokens)))
 
 
-_FORM_IDS: dict[tuple[NameForm, ...], int] = {}
+_FORM_IDS: Memo[tuple[NameForm, ...], int] = Memo(200_000)
+_NEXT_ID = itertools.count()  # never reused, so that memos keyed by an id never answer for other names
 
 
 def names_id(forms: tuple[NameForm, ...]) -> int:
-    """A small integer naming these forms: equal forms get equal ids (comparisons are cached by id)."""
-    return _FORM_IDS.setdefault(forms, len(_FORM_IDS))
+    """An integer naming these forms: equal forms get equal ids (comparisons are cached by id). Once the table
+    is full it starts again; forms seen before then get a new id, which only costs recomputing their memos."""
+    found = _FORM_IDS.get(forms)
+    if found is None:
+        found = _FORM_IDS.put(forms, next(_NEXT_ID))
+    return found
 
 
 @lru_cache(maxsize=100_000)
