@@ -28,7 +28,7 @@ def _union(members: list[Indexed]) -> Indexed:
     addresses = tuple(dict.fromkeys(a for m in members for a in m.profile.addresses))
     profile = replace(first, account=None, names=forms, names_id=names_id(forms), addresses=addresses, **merged)
     keys = frozenset().union(*(m.keys for m in members))
-    return Indexed(profile, KeySets(keys), members[0].customer_id)
+    return Indexed(profile, KeySets.scan(keys), members[0].customer_id)
 
 
 def customer_profiles(hood: Neighbourhood) -> dict[str, tuple[str, Indexed]]:

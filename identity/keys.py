@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from functools import lru_cache
 from itertools import islice, product
+from typing import NamedTuple
 
 from identity.memo import Memo
 from identity.normalize.names import NameForm, NameToken
@@ -95,12 +96,22 @@ def name_concat_keys(profile: Profile) -> set[str]:
     return keys
 
 
-# Tuples rather than sets: a tuple of 40 keys takes 360 bytes, a frozenset 2,264 (one entry per distinct name).
-_BY_NAMES: Memo[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = Memo(200_000)
+class NameKeys(NamedTuple):
+    """Keys that depend on a profile's names only (tuples rather than sets: a tuple of 40 keys takes 360 bytes,
+    a frozenset 2,264, and there is one entry per distinct name)."""
+
+    keys: tuple[str, ...]  # every one of them, interned
+    wide: tuple[str, ...]  # 3 keys per token (combined with cities)
+    narrow: tuple[str, ...]  # 2 keys per token (combined with postcodes)
+    pairs: tuple[str, ...]  # `n:` and `ni:` keys
+    singles: tuple[str, ...]  # `g:` keys
 
 
-def _names_keys(profile: Profile) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Keys that depend on the names only, cached by the names' id: (keys, 3 keys per token, 2 per token)."""
+_BY_NAMES: Memo[int, NameKeys] = Memo(200_000)
+
+
+def _names_keys(profile: Profile) -> NameKeys:
+    """The `NameKeys` of a profile, cached by the names' id."""
     cached = _BY_NAMES.get(profile.names_id)
     if cached is None:
         keys: set[str] = set()
@@ -113,14 +124,18 @@ def _names_keys(profile: Profile) -> tuple[tuple[str, ...], tuple[str, ...], tup
                 wide.extend(per_token[:3])
                 narrow.extend(per_token[:2])
         keys.update("g:" + key for key in wide)
-        cached = tuple(sys.intern(k) for k in keys), tuple(dict.fromkeys(wide)), tuple(dict.fromkeys(narrow))
+        interned = tuple(sys.intern(k) for k in keys)
+        pairs = tuple(k for k in interned if k.startswith(("n:", "ni:")))
+        singles = tuple(k for k in interned if k.startswith("g:"))
+        cached = NameKeys(interned, tuple(dict.fromkeys(wide)), tuple(dict.fromkeys(narrow)), pairs, singles)
         _BY_NAMES.put(profile.names_id, cached)
     return cached
 
 
 def _combined_name_keys(profile: Profile) -> set[str]:
     """`np:` and `pc:` keys: name tokens with the profile's cities and postcodes."""
-    _, wide, narrow = _names_keys(profile)
+    names = _names_keys(profile)
+    wide, narrow = names.wide, names.narrow
     keys: set[str] = set()
     for city in profile.cities:
         keys.update(f"np:{key}|{city}" for key in wide)
@@ -131,24 +146,42 @@ def _combined_name_keys(profile: Profile) -> set[str]:
 
 def name_keys(profile: Profile) -> set[str]:
     """Every name-derived key of a profile."""
-    return set(_names_keys(profile)[0]) | _combined_name_keys(profile)
+    return set(_names_keys(profile).keys) | _combined_name_keys(profile)
+
+
+class KeyFamilies(NamedTuple):
+    """A profile's index keys (interned: the index holds each key text once) and the families the prefilter
+    intersects: identifiers (`STRONG_PREFIXES`), name pairs (`n:`, `ni:`) and single name tokens (`g:`)."""
+
+    keys: set[str]
+    strong: tuple[str, ...]
+    name_pairs: tuple[str, ...]
+    single_names: tuple[str, ...]
+
+
+def key_families(profile: Profile) -> KeyFamilies:
+    """All index keys of a profile, with their families (built as they are made, never by scanning the keys)."""
+    strong = {"e:" + email for email in profile.emails}
+    strong |= {"p:" + phone for phone in profile.phones} | {"pt:" + tail for tail in profile.phone_tails}
+    strong |= {f"a:{network}:{handle}" for network, handle in profile.handles | profile.claimed}
+    strong |= {"h:" + handle for handle in profile.all_handles() if len(handle) >= 3}
+    strong |= {"w:" + site for site in profile.websites}
+    strong |= {"d:" + date for date in profile.dates} | {"i:" + ident for ident in profile.identifiers}
+    others = _combined_name_keys(profile)
+    others.add(ALL)
+    others |= {"c:" + core for core in profile.handle_cores}
+    others |= {"city:" + city for city in profile.cities} | {"co:" + company for company in profile.companies}
+    identifiers = tuple(sys.intern(key) for key in strong)
+    keys = {sys.intern(key) for key in others}
+    keys.update(identifiers)
+    names = _names_keys(profile)
+    keys.update(names.keys)  # interned when cached
+    return KeyFamilies(keys, identifiers, names.pairs, names.singles)
 
 
 def key_set(profile: Profile) -> set[str]:
-    """All index keys of a profile, interned: the index holds each key text once."""
-    keys = _combined_name_keys(profile)
-    keys.add(ALL)
-    keys |= {"e:" + email for email in profile.emails}
-    keys |= {"p:" + phone for phone in profile.phones} | {"pt:" + tail for tail in profile.phone_tails}
-    keys |= {f"a:{network}:{handle}" for network, handle in profile.handles | profile.claimed}
-    keys |= {"h:" + handle for handle in profile.all_handles() if len(handle) >= 3}
-    keys |= {"c:" + core for core in profile.handle_cores}
-    keys |= {"w:" + site for site in profile.websites}
-    keys |= {"d:" + date for date in profile.dates} | {"i:" + ident for ident in profile.identifiers}
-    keys |= {"city:" + city for city in profile.cities} | {"co:" + company for company in profile.companies}
-    interned = {sys.intern(key) for key in keys}
-    interned.update(_names_keys(profile)[0])  # interned when cached
-    return interned
+    """All index keys of a profile, interned."""
+    return key_families(profile).keys
 
 
 def profile_keys(profile: Profile) -> list[str]:
