@@ -137,7 +137,7 @@ def gather(
     return Neighbourhood(batch, stored, stats, _pairs(batch, stored, set(blocking)))
 
 
-STORE_CHUNK = 5000  # keys per store call: SQL engines limit the parameters of one statement
+STORE_CHUNK = 100_000  # keys per store call (a store binds them as one parameter; bounded all the same)
 
 
 def chunks(keys: Sequence[str]) -> list[Sequence[str]]:

@@ -74,3 +74,14 @@ def test_the_cache_keeps_only_its_size() -> None:
     assert cache.get(1, "h") is None
     assert cache.get(3, "h") is record
     assert cache.get(3, "other") is None
+
+
+@pytest.mark.postgres_only
+def test_postgres_plans_each_key_set_query_for_its_own_keys(database: Database) -> None:
+    # a prepared statement would get a generic plan, blind to how many keys the one array holds
+    with database.transaction() as conn:
+        store = SqlCandidateStore(conn)
+        for size in (1, 10, 100, 1000, 10, 1, 5000):
+            store.key_counts([f"g:name{i}" for i in range(size)])
+        prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar_one()
+    assert prepared == 0

@@ -25,7 +25,11 @@ def build_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True)
+    # prepare_threshold None: psycopg never prepares statements server-side. A prepared statement gets a generic
+    # plan, blind to the size of the one array a set of keys is bound as (`member_of`), and on a table that grew
+    # since its statistics such a plan can scan every row for every key; planning each time costs far less.
+    connect_args: dict[str, Any] = {"prepare_threshold": None}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, future=True, connect_args=connect_args)
 
 
 def _sqlite_engine(url: str) -> Engine:
