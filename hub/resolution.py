@@ -73,8 +73,8 @@ class HubResolver:
     ) -> ResolveOutcome:
         """Resolve these records; refresh customers whose profiles gained interactions."""
         outcome = ResolveOutcome()
-        records, ids = self._load(conn, record_ids)
         store = SqlCandidateStore(conn, self.records)
+        records, ids = self._load(conn, store, record_ids)
         known: dict[str, list[IdentityRecord]] = {}
         if records:
             if conn.dialect.name == "postgresql":
@@ -87,17 +87,16 @@ class HubResolver:
         emit_events(conn, customer_events(outcome.created, outcome.merged, changed), now=now)
         return outcome
 
-    def _load(self, conn: Connection, record_ids: Collection[int]) -> tuple[list[IdentityRecord], dict[str, int]]:
+    def _load(
+        self, conn: Connection, store: SqlCandidateStore, record_ids: Collection[int]
+    ) -> tuple[list[IdentityRecord], dict[str, int]]:
         if not record_ids:
             return [], {}
         query = select(source_records.c.id, source_records.c.record_key).where(
             member_of(conn, source_records.c.id, record_ids), source_records.c.record_type != "interaction"
         )
         ids = {str(key): int(row_id) for row_id, key in conn.execute(query)}
-        records = SqlCandidateStore(conn, self.records).records_where(
-            member_of(conn, source_records.c.id, ids.values())
-        )
-        return records, ids
+        return store.records_where(member_of(conn, source_records.c.id, ids.values())), ids
 
     def _apply(
         self,

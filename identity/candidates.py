@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from identity.api import CandidateStore, IdentityRecord
-from identity.keys import ALL, STRONG_PREFIXES, is_blocking_key, key_families
+from identity.keys import (
+    ALL,
+    NAME_PAIR_PREFIXES,
+    SINGLE_NAME_PREFIX,
+    STRONG_PREFIXES,
+    is_blocking_key,
+    key_families,
+)
 from identity.profile import Profile, build_profile
 from identity.schema import ColumnSpec
 from identity.stats import KeyStats
@@ -47,9 +54,9 @@ class KeySets:
         for key in keys:
             if key.startswith(STRONG_PREFIXES):
                 strong.append(key)
-            elif key.startswith(("n:", "ni:")):
+            elif key.startswith(NAME_PAIR_PREFIXES):
                 name_pairs.append(key)
-            elif key.startswith("g:"):
+            elif key.startswith(SINGLE_NAME_PREFIX):
                 single_names.append(key)
         return cls(keys, tuple(strong), tuple(name_pairs), tuple(single_names))
 

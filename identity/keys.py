@@ -21,6 +21,8 @@ ALL = "_:all"
 COUNT_ONLY_PREFIXES = ("city:", "co:", "g:", "_:")
 # Keys whose agreement may be decisive on its own (identifiers rather than names or places).
 STRONG_PREFIXES = ("e:", "p:", "pt:", "a:", "h:", "w:", "d:", "i:")
+NAME_PAIR_PREFIXES = ("n:", "ni:")  # two name tokens, or a token and an initial
+SINGLE_NAME_PREFIX = "g:"
 MAX_KEYS_PER_TOKEN = 6
 MAX_PAIR_KEYS = 24
 
@@ -125,8 +127,8 @@ def _names_keys(profile: Profile) -> NameKeys:
                 narrow.extend(per_token[:2])
         keys.update("g:" + key for key in wide)
         interned = tuple(sys.intern(k) for k in keys)
-        pairs = tuple(k for k in interned if k.startswith(("n:", "ni:")))
-        singles = tuple(k for k in interned if k.startswith("g:"))
+        pairs = tuple(k for k in interned if k.startswith(NAME_PAIR_PREFIXES))
+        singles = tuple(k for k in interned if k.startswith(SINGLE_NAME_PREFIX))
         cached = NameKeys(interned, tuple(dict.fromkeys(wide)), tuple(dict.fromkeys(narrow)), pairs, singles)
         _BY_NAMES.put(profile.names_id, cached)
     return cached
