@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, update
 
-from hub.db.database import Database
+from hub.db.database import Database, member_of
 from hub.db.tables import customers, identity_keys, identity_links, source_records
 from hub.identity_store import RecordCache, SqlCandidateStore
 from hub.settings import Settings
@@ -85,3 +85,9 @@ def test_postgres_plans_each_key_set_query_for_its_own_keys(database: Database) 
             store.key_counts([f"g:name{i}" for i in range(size)])
         prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar_one()
     assert prepared == 0
+
+
+def test_an_empty_id_set_matches_nothing(database: Database) -> None:
+    _store_record(database, "c1", "Ana Novak", "cus_1")
+    with database.transaction() as conn:
+        assert SqlCandidateStore(conn).records_where(member_of(conn, source_records.c.id, [])) == []

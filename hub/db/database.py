@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Engine, Table, Text, any_, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, Engine, Table, Text, any_, bindparam, false, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -68,6 +68,8 @@ def member_of(conn: Connection, column: ColumnElement[Any], values: Collection[s
     count. One JSON array (`json_each`, SQLite) or one array (`= ANY`, PostgreSQL) is compiled once.
     """
     items = list(values)
+    if not items:  # nothing is a member (and an empty array says nothing of its element type)
+        return false()
     if conn.dialect.name == "postgresql":
         array_type = ARRAY(BigInteger if items and isinstance(items[0], int) else Text)
         return column == any_(bindparam(None, items, type_=array_type))
