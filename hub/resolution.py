@@ -110,11 +110,11 @@ class HubResolver:
         """Write the resolution; returns the complete record lists of the customers it created."""
         by_key = {r.key: r for r in records}
         assigned: dict[str, str] = {}
-        fresh = self._create_customers(conn, [c for c in resolution.clusters if not c.customer_id], now)
+        fresh = create_customers(conn, [c for c in resolution.clusters if not c.customer_id], now)
         outcome.created |= set(fresh.values())
         for cluster in resolution.clusters:
             customer_id = cluster.customer_id or fresh[id(cluster)]
-            self._merge(conn, customer_id, cluster.absorbed, now, outcome)
+            merge_customers(conn, customer_id, cluster.absorbed, now, outcome)
             for key in cluster.members:
                 assigned[key] = customer_id
                 previous = by_key[key].customer_id
@@ -130,47 +130,6 @@ class HubResolver:
             if customer_id in created:
                 created[customer_id].append(by_key[key])
         return created
-
-    def _create_customers(self, conn: Connection, clusters: list[Cluster], now: datetime) -> dict[int, str]:
-        """Insert one customer per new cluster (ids derived from the founding record); index -> id."""
-        seeds = {id(c): min(c.members) for c in clusters}
-        wanted = [new_customer_id(seed) for seed in seeds.values()]
-        taken = set(conn.execute(select(customers.c.id).where(customers.c.id.in_(wanted))).scalars())
-        ids: dict[int, str] = {}
-        for cluster in clusters:
-            customer_id = new_customer_id(seeds[id(cluster)], taken)
-            taken.add(customer_id)
-            ids[id(cluster)] = customer_id
-        if ids:
-            rows = [{"id": cid, "profile": {}, "created_at": now, "updated_at": now} for cid in ids.values()]
-            conn.execute(insert(customers), rows)
-        return ids
-
-    def _merge(
-        self, conn: Connection, survivor: str, absorbed: list[str], now: datetime, outcome: ResolveOutcome
-    ) -> None:
-        for loser in absorbed:
-            conn.execute(
-                update(identity_links).where(identity_links.c.customer_id == loser).values(customer_id=survivor)
-            )
-            # CRM records follow their customer, so the next push writes the survivor's id into them
-            conn.execute(update(crm_records).where(crm_records.c.customer_id == loser).values(customer_id=survivor))
-            conn.execute(
-                update(customers)
-                .where((customers.c.id == loser) | (customers.c.merged_into == loser))
-                .values(merged_into=survivor, updated_at=now)
-            )
-            conn.execute(
-                insert(audit_events).values(
-                    customer_id=survivor,
-                    kind="customer.merged",
-                    detail={"absorbed": loser, "survivor": survivor},
-                    actor="resolver",
-                    created_at=now,
-                )
-            )
-            outcome.merged[loser] = survivor
-            outcome.created.discard(loser)
 
     def _write_links(
         self,
@@ -204,6 +163,48 @@ class HubResolver:
         rows = sorted([(key, ids[r.key]) for r in records for key in self.resolver.index_keys(r)])
         if rows:
             _insert_keys(conn, rows)
+
+
+def create_customers(conn: Connection, clusters: list[Cluster], now: datetime) -> dict[int, str]:
+    """Insert one customer per new cluster (ids derived from the founding record); `id(cluster)` -> its id."""
+    seeds = {id(c): min(c.members) for c in clusters}
+    wanted = [new_customer_id(seed) for seed in seeds.values()]
+    taken = set(conn.execute(select(customers.c.id).where(customers.c.id.in_(wanted))).scalars())
+    ids: dict[int, str] = {}
+    for cluster in clusters:
+        customer_id = new_customer_id(seeds[id(cluster)], taken)
+        taken.add(customer_id)
+        ids[id(cluster)] = customer_id
+    if ids:
+        rows = [{"id": cid, "profile": {}, "created_at": now, "updated_at": now} for cid in ids.values()]
+        conn.execute(insert(customers), rows)
+    return ids
+
+
+def merge_customers(
+    conn: Connection, survivor: str, absorbed: list[str], now: datetime, outcome: ResolveOutcome
+) -> None:
+    """Merge the `absorbed` customers into `survivor`: their links and CRM records move, they point to it."""
+    for loser in absorbed:
+        conn.execute(update(identity_links).where(identity_links.c.customer_id == loser).values(customer_id=survivor))
+        # CRM records follow their customer, so the next push writes the survivor's id into them
+        conn.execute(update(crm_records).where(crm_records.c.customer_id == loser).values(customer_id=survivor))
+        conn.execute(
+            update(customers)
+            .where((customers.c.id == loser) | (customers.c.merged_into == loser))
+            .values(merged_into=survivor, updated_at=now)
+        )
+        conn.execute(
+            insert(audit_events).values(
+                customer_id=survivor,
+                kind="customer.merged",
+                detail={"absorbed": loser, "survivor": survivor},
+                actor="resolver",
+                created_at=now,
+            )
+        )
+        outcome.merged[loser] = survivor
+        outcome.created.discard(loser)
 
 
 def _insert_keys(conn: Connection, rows: list[tuple[str, int]]) -> None:

@@ -20,6 +20,7 @@ from hub.ingest.service import RESOLVE_JOB, IngestService
 from hub.jobs import queue
 from hub.jobs.scheduler import PeriodicJob, Scheduler
 from hub.jobs.worker import Handler, Worker, new_worker_id
+from hub.reconcile import RECONCILE_JOB, reconcile
 from hub.resolution import HubResolver
 from hub.secrets import SecretBox
 from hub.settings import Settings
@@ -59,6 +60,7 @@ class Runtime:
             SYNC_JOB: self._sync,
             ERASE_JOB: self._erase,
             CRM_CHANGE_JOB: self._crm_change,
+            RECONCILE_JOB: self._reconcile,
             **webhook_handlers(self.database, self.settings),
         }
 
@@ -95,6 +97,9 @@ class Runtime:
     def _resolve(self, payload: dict[str, Any]) -> None:
         self.ingest.run_resolve_job(payload)
 
+    def _reconcile(self, _payload: dict[str, Any]) -> None:
+        reconcile(self.database, self.resolver)
+
     def _maintenance(self, _payload: dict[str, Any]) -> None:
         cutoff = utcnow() - timedelta(hours=self.settings.done_job_retention_hours)
         with self.database.transaction() as conn:
@@ -102,8 +107,10 @@ class Runtime:
             prune_webhooks(conn, older_than=utcnow() - timedelta(days=self.settings.webhook_retention_days))
 
     def periodic_jobs(self) -> list[PeriodicJob]:
-        """What the scheduler enqueues on its own: maintenance, and each connection's scheduled sync."""
+        """What the scheduler enqueues on its own: maintenance, reclustering, and each connection's scheduled sync."""
         periodic = [PeriodicJob("maintenance", MAINTENANCE_JOB, every=3600)]
+        if self.settings.reconcile_every_seconds:
+            periodic.append(PeriodicJob("reconcile", RECONCILE_JOB, every=self.settings.reconcile_every_seconds))
         with self.database.transaction() as conn:
             rows = conn.execute(select(connections.c.config, connections.c.enabled)).all()
         for row in rows:

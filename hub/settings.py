@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     api_max_records: int = Field(default=1000, ge=1)
     max_line_bytes: int = Field(default=1_048_576, ge=1024)
 
+    # how often the scheduler reclusters every settled record on the whole store's counts (hub.reconcile), so
+    # that customers do not depend on the order records arrived in; 0 never (run `rapport reconcile` instead)
+    reconcile_every_seconds: int = Field(default=3600, ge=0)
+
     job_lease_seconds: int = Field(default=300, ge=5)
     job_max_attempts: int = Field(default=8, ge=1)
     worker_poll_seconds: float = Field(default=0.5, gt=0)

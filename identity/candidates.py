@@ -132,16 +132,21 @@ def gather(
     counts = Counter({key: int(count) for key, count in stored_counts.items()})
     counts.update(_batch_counts(batch))
     stats = KeyStats(counts)
-    weak_cap = block_cap // 2
-    blocking = sorted(
-        k
-        for k in all_keys
-        if is_blocking_key(k) and counts.get(k, 0) <= (weak_cap if k.startswith(WEAK_BLOCKING_PREFIXES) else block_cap)
-    )
+    blocking = blocking_keys(all_keys, counts, block_cap)
     found_by_key = {r.key: r for chunk in chunks(blocking) for r in store.find_by_keys(chunk) if r.key not in batch}
     found = [found_by_key[key] for key in sorted(found_by_key)]
     stored = {record.key: cache.get(record) for record in found}
-    return Neighbourhood(batch, stored, stats, _pairs(batch, stored, set(blocking)))
+    return Neighbourhood(batch, stored, stats, candidate_pairs(batch, stored, set(blocking)))
+
+
+def blocking_keys(keys: Iterable[str], counts: Mapping[str, int], block_cap: int) -> list[str]:
+    """The blocking keys among `keys` selective enough to fetch and pair candidates by, sorted."""
+    weak_cap = block_cap // 2
+    return sorted(
+        k
+        for k in keys
+        if is_blocking_key(k) and counts.get(k, 0) <= (weak_cap if k.startswith(WEAK_BLOCKING_PREFIXES) else block_cap)
+    )
 
 
 STORE_CHUNK = 100_000  # keys per store call (a store binds them as one parameter; bounded all the same)
@@ -152,7 +157,10 @@ def chunks(keys: Sequence[str]) -> list[Sequence[str]]:
     return [keys[start : start + STORE_CHUNK] for start in range(0, len(keys), STORE_CHUNK)]
 
 
-def _pairs(batch: Mapping[str, Indexed], stored: Mapping[str, Indexed], blocking: set[str]) -> list[tuple[str, str]]:
+def candidate_pairs(
+    batch: Mapping[str, Indexed], stored: Mapping[str, Indexed], blocking: set[str]
+) -> list[tuple[str, str]]:
+    """Pairs sharing a blocking key with at least one batch record in them, each once, (smaller, larger) keys."""
     index: defaultdict[str, list[str]] = defaultdict(list)
     for key, item in (*batch.items(), *stored.items()):
         for block in item.keys & blocking:

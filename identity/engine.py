@@ -16,6 +16,7 @@ from identity.decide import ambiguous_records
 from identity.namematch import names_clash
 from identity.pairs import Pair, PairScore
 from identity.prefilter import may_link
+from identity.reconcile import regroup, settled_neighbourhood
 from identity.schema import ColumnSpec
 from identity.scoring import score_pair
 from identity.weights import DEFAULT_WEIGHTS, Weights
@@ -68,6 +69,26 @@ class IdentityEngine:
         )
         joined = cluster(groups, edges, policy)
         return self._resolution(hood, groups, joined, review)
+
+    def recluster(self, records: Sequence[IdentityRecord], store: CandidateStore) -> Resolution:
+        """Cluster stored `records` again as one closed set on the store's counts (see `identity.reconcile`).
+
+        `records` must hold every record of every customer among them. Returns the groups that differ from
+        the current customers, on existing ids where they keep most of a customer's records; writes nothing.
+        """
+        hood = settled_neighbourhood(records, store, self._cache, self.block_cap)
+        scores, _ = self._record_scores(hood)
+        keys = sorted(hood.batch)
+        do_not_link = {frozenset(p) for chunk in chunks(keys) for p in store.do_not_link(chunk)}
+        groups = Groups()
+        for key in keys:
+            groups.add(key, None)
+        threshold = self.weights.settled_threshold
+        policy = Policy(threshold, do_not_link, lambda x, y: self._compatible(hood, scores, x, y))
+        joined = cluster(groups, [Edge(a, b, score) for (a, b), score in scores.items()], policy)
+        current = {record.key: record.customer_id for record in records}
+        found = [group.members for group in groups.roots()]
+        return regroup(found, current, lambda key: self._decision(hood, key, joined.get(key), threshold))
 
     def _score(self, hood: Neighbourhood, a: str, b: str) -> PairScore:
         return self._pair_score(_item(hood, a), _item(hood, b), hood)
@@ -140,12 +161,11 @@ class IdentityEngine:
             survivor = customers[0] if customers else None
             resolution.clusters.append(Cluster(survivor, members, customers[1:]))
             for key in members:
-                resolution.links[key] = self._decision(hood, key, joined.get(key))
+                resolution.links[key] = self._decision(hood, key, joined.get(key), self.weights.threshold)
         resolution.clusters.sort(key=lambda c: c.members[0])
         return resolution
 
-    def _decision(self, hood: Neighbourhood, key: str, edge: Edge | None) -> LinkDecision:
-        threshold = self.weights.threshold
+    def _decision(self, hood: Neighbourhood, key: str, edge: Edge | None, threshold: float) -> LinkDecision:
         if edge is None:
             rule = "same_record" if hood.batch[key].customer_id else "new"
             return LinkDecision(key, rule, 1.0)

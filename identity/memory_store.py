@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from identity.api import IdentityRecord, Resolution, Resolver
 from identity.collector import long_lived_objects
+from identity.engine import IdentityEngine
 
 
 class MemoryStore:
@@ -80,13 +81,19 @@ class MemoryStore:
         """Store the batch and its decisions, as the hub does in one transaction."""
         by_key = {record.key: record for record in records}
         for cluster in resolution.clusters:
+            for key in cluster.members:
+                self._store(replace(by_key[key], customer_id=None), resolver)
+        self.regroup(resolution)
+
+    def regroup(self, resolution: Resolution) -> None:
+        """Move stored records to the customers a resolution (or a reclustering) gives them."""
+        for cluster in resolution.clusters:
             customer = cluster.customer_id or next(self._ids)
             for absorbed in cluster.absorbed:
                 for key in list(self._members.get(absorbed, ())):
                     self._set_customer(key, customer)
                 self._members.pop(absorbed, None)
             for key in cluster.members:
-                self._store(replace(by_key[key], customer_id=None), resolver)
                 self._set_customer(key, customer)
 
     def _store(self, record: IdentityRecord, resolver: Resolver) -> None:
@@ -133,6 +140,14 @@ def resolve_all(
             settle()  # what earlier batches stored stays: the collector need not scan it again
             batch = [_current(store, r) for r in records[start : start + batch_size]]
             store.apply(batch, resolver.resolve(batch, store), resolver)
+
+
+def recluster_all(engine: IdentityEngine, store: MemoryStore) -> Resolution:
+    """Recluster every stored record (`IdentityEngine.recluster`) and apply it; returns what changed."""
+    with long_lived_objects():
+        resolution = engine.recluster(list(store.records.values()), store)
+    store.regroup(resolution)
+    return resolution
 
 
 def _current(store: MemoryStore, record: IdentityRecord) -> IdentityRecord:

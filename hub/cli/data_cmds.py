@@ -1,7 +1,8 @@
-"""`rapport ingest` and `rapport export`."""
+"""`rapport ingest`, `rapport reconcile` and `rapport export`."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -71,6 +72,30 @@ def ingest(
     if unreadable:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+def reconcile(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Cluster every settled record again on the whole store's counts, so that customers do not depend on the
+    order records arrived in; applies the moves, splits and merges found (each an audit event and a webhook)."""
+    from hub.reconcile import reconcile as reconcile_all
+    from identity.collector import long_lived_objects
+
+    runtime = runtime_from(ctx)
+    with long_lived_objects():
+        outcome = reconcile_all(runtime.database, runtime.resolver)
+    runtime.database.dispose()
+    summary = outcome.summary()
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    console.print(
+        f"reclustered {summary['records']} records: {summary['moved']} moved; customers split off "
+        f"{summary['created']}, merged {summary['merged']}, updated {summary['updated']}"
+        + (f"; {summary['deferred']} groups changed meanwhile, left for the next run" if summary["deferred"] else "")
+    )
 
 
 def _print_report(report: IngestReport) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, ColumnElement, Connection, Engine, Table, Tex
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from hub.db.engine import build_engine, is_postgres
+from hub.db.engine import READ_ONLY, build_engine, is_postgres
 from hub.db.migrate import upgrade
 from hub.settings import Settings
 
@@ -46,6 +46,17 @@ class Database:
         """A unit of work: what is written inside commits together, or not at all."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A unit that only reads, from one consistent view, without holding the SQLite write lock."""
+        options: dict[str, Any] = {READ_ONLY: True}
+        if self.is_postgres:
+            options["isolation_level"] = "REPEATABLE READ"
+        with self.engine.connect() as conn:
+            conn.execution_options(**options)
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         """Close pooled connections (end of a command, or after a fork)."""
