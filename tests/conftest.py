@@ -123,11 +123,10 @@ def postgres_templates() -> Iterator[_PostgresTemplates]:
     templates.close()
 
 
-@pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, migrated, empty database of the test's backend."""
+def _fresh_database(backend: str, directory: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if backend == "sqlite":
-        path = tmp_path / "rapport.db"
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "rapport.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
@@ -137,3 +136,15 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         yield templates.url_for(name)
     finally:
         templates.drop(name)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, migrated, empty database of the test's backend."""
+    yield from _fresh_database(backend, tmp_path, request)
+
+
+@pytest.fixture
+def another_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second fresh database of the test's backend (to compare two stores)."""
+    yield from _fresh_database(backend, tmp_path / "another", request)
