@@ -1,6 +1,8 @@
 """Ingest benchmark: `rapport ingest` of 100,000 synthetic records on SQLite and PostgreSQL.
 
-Prints records per second (wall clock, including resolution) and the peak memory of the ingest process.
+Prints records per second (wall clock, including resolution) and the peak memory of the ingest process, then
+the seconds and peak memory of a `rapport reconcile` that follows (reclustering every record on the whole
+store's counts), separately.
 Run: `.venv/bin/python -m bench.ingest [--records N] [--backends sqlite,postgres] [--social PEOPLE]`.
 Goal (issue 2): >= 5,000 records/s on SQLite on a 2-core machine, peak memory under 300 MB.
 `--social 30000` ingests the multilingual benchmark's people instead (bench/data_gen: about 84,000 profiles
@@ -73,16 +75,23 @@ PEAK_WRAPPER = (
 )
 
 
-def run_ingest(database_url: str, data: Path) -> tuple[float, float, str]:
-    """Run `rapport ingest` in a child process; returns (seconds, peak RSS in MB, its stdout)."""
+def run_ingest(database_url: str, data: Path) -> dict[str, object]:
+    """Run `rapport ingest`, then `rapport reconcile`, each in a child process; their seconds and peak RSS (MB)."""
     env = {**os.environ, "RAPPORT_DATABASE_URL": database_url, "RAPPORT_LOG_LEVEL": "WARNING"}
     subprocess.run([RAPPORT, "migrate"], env=env, check=True, capture_output=True)
+    seconds, peak, out = _timed(env, "ingest", str(data))
+    reconcile_seconds, reconcile_peak, reconciled = _timed(env, "reconcile", "--json")
+    return {"seconds": round(seconds, 2), "peak_memory_mb": round(peak, 1), "output": out,
+            "reconcile_seconds": round(reconcile_seconds, 2), "reconcile_peak_memory_mb": round(reconcile_peak, 1),
+            "reconciled": json.loads(reconciled)}  # fmt: skip
+
+
+def _timed(env: dict[str, str], *args: str) -> tuple[float, float, str]:
     start = time.perf_counter()
-    cmd = [sys.executable, "-c", PEAK_WRAPPER, RAPPORT, "ingest", str(data)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, RAPPORT, *args], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"ingest failed ({done.returncode}): {done.stderr[-2000:]}")
+        raise SystemExit(f"{args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
     *output, peak_kb = done.stdout.strip().splitlines()
     return seconds, int(peak_kb) / 1024, " ".join(output)
 
@@ -90,20 +99,20 @@ def run_ingest(database_url: str, data: Path) -> tuple[float, float, str]:
 def bench_backend(backend: str, data: Path, count: int, workdir: Path) -> dict[str, object]:
     """One measured ingest on a fresh database of `backend`."""
     if backend == "sqlite":
-        seconds, peak, out = run_ingest(f"sqlite:///{workdir / 'bench.db'}", data)
+        result = run_ingest(f"sqlite:///{workdir / 'bench.db'}", data)
     else:
         name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            seconds, peak, out = run_ingest(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", data)
+            result = run_ingest(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", data)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
-    return {"backend": backend, "records": count, "seconds": round(seconds, 2),
-            "records_per_second": round(count / seconds), "peak_memory_mb": round(peak, 1), "output": out}  # fmt: skip
+    seconds = float(str(result["seconds"]))
+    return {"backend": backend, "records": count, "records_per_second": round(count / seconds), **result}
 
 
 def main() -> None:
