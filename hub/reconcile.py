@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import Connection, and_, bindparam, exists, select, text, update
+from sqlalchemy import Connection, and_, bindparam, select, text, update
 
 from hub.db.database import Database, member_of, utcnow
 from hub.db.sync_tables import crm_records
-from hub.db.tables import audit_events, customers, identity_links, review_items, source_records
+from hub.db.tables import audit_events, customers, identity_links, source_records
 from hub.events import Event, customer_events
 from hub.identity_store import SqlCandidateStore
+from hub.reconcile_review import customers_of_records, requeue_reviews
 from hub.resolution import (
     LOCK_BUCKETS,
     LOCK_SPACE,
@@ -56,11 +57,14 @@ class ReconcileOutcome:
     merged: dict[str, str] = field(default_factory=dict)  # absorbed id -> survivor id
     updated: list[str] = field(default_factory=list)  # customers whose unified profile changed
     deferred: int = 0  # groups left for the next run: their records changed customer meanwhile
+    review: int = 0  # records newly queued for review (found ambiguous)
+    withdrawn: int = 0  # open review items withdrawn (no longer ambiguous)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready counts."""
         return {"records": self.records, "moved": self.moved, "created": len(self.created),
-                "merged": len(self.merged), "updated": len(self.updated), "deferred": self.deferred}  # fmt: skip
+                "merged": len(self.merged), "updated": len(self.updated), "deferred": self.deferred,
+                "review": self.review, "withdrawn": self.withdrawn}  # fmt: skip
 
 
 def reconcile(database: Database, resolver: HubResolver) -> ReconcileOutcome:
@@ -73,15 +77,17 @@ def reconcile(database: Database, resolver: HubResolver) -> ReconcileOutcome:
         records = store.records_where(_settled(conn))
         resolution = engine.recluster(records, store)
     outcome = ReconcileOutcome(records=len(records))
-    if resolution.clusters:
+    if records:
         current = {record.key: record.customer_id for record in records}
         with database.transaction() as conn:
-            _apply(conn, resolution, current, utcnow(), outcome)
+            now = utcnow()
+            deferred = _apply(conn, resolution, current, now, outcome)
+            outcome.review, outcome.withdrawn = requeue_reviews(conn, resolution.review, current.keys() - deferred, now)
     return outcome
 
 
 def _settled(conn: Connection) -> Any:
-    """Records of live customers no person has decided about, and not awaiting review."""
+    """Records of live customers no person has decided about."""
     decided = select(audit_events.c.customer_id).where(
         audit_events.c.actor != RESOLVER_ACTOR, audit_events.c.customer_id.is_not(None)
     )
@@ -92,14 +98,7 @@ def _settled(conn: Connection) -> Any:
         customers.c.id.not_in(decided),
         customers.c.id.not_in(split_off),
     )
-    in_review = exists().where(
-        review_items.c.record_key == source_records.c.record_key, review_items.c.status == "open"
-    )
-    return and_(
-        source_records.c.record_type != "interaction",
-        identity_links.c.customer_id.in_(live),
-        ~in_review,
-    )
+    return and_(source_records.c.record_type != "interaction", identity_links.c.customer_id.in_(live))
 
 
 def _apply(
@@ -108,24 +107,28 @@ def _apply(
     current: Mapping[str, str | None],
     now: datetime,
     outcome: ReconcileOutcome,
-) -> None:
+) -> set[str]:
+    """Write the groups that changed, except those changed meanwhile; returns the records of those left."""
     if conn.dialect.name == "postgresql":  # wait for resolutions under way, and keep new ones out meanwhile
         conn.execute(
             text("SELECT count(pg_advisory_xact_lock(:space, b)) FROM generate_series(0, :last) AS b"),
             {"space": LOCK_SPACE, "last": LOCK_BUCKETS - 1},
         )
     units = _units(resolution.clusters, current)
-    fresh = _current_customers(conn, [key for unit in units for c in unit for key in c.members])
+    fresh = customers_of_records(conn, [key for unit in units for c in unit for key in c.members])
     live = _live(conn, {cid for unit in units for cid in _customers_of(unit, current)})
     clusters: list[Cluster] = []
+    deferred: set[str] = set()
     for unit in units:
         keys = [key for cluster in unit for key in cluster.members]
         if all(fresh.get(key) == current.get(key) for key in keys) and _customers_of(unit, current) <= live:
             clusters += unit
         else:
             outcome.deferred += 1
+            deferred.update(keys)
     if clusters:
         _write(conn, clusters, resolution, current, now, outcome)
+    return deferred
 
 
 def _units(clusters: list[Cluster], current: Mapping[str, str | None]) -> list[list[Cluster]]:
@@ -155,15 +158,6 @@ def _customers_of(unit: Iterable[Cluster], current: Mapping[str, str | None]) ->
         if cluster.customer_id:
             found.add(cluster.customer_id)
     return found
-
-
-def _current_customers(conn: Connection, keys: Collection[str]) -> dict[str, str]:
-    query = (
-        select(source_records.c.record_key, identity_links.c.customer_id)
-        .join(identity_links, identity_links.c.record_id == source_records.c.id)
-        .where(member_of(conn, source_records.c.record_key, keys))
-    )
-    return {str(key): str(customer) for key, customer in conn.execute(query)}
 
 
 def _live(conn: Connection, customer_ids: Collection[str]) -> set[str]:

@@ -54,13 +54,18 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True)
 class ReviewItem:
-    """A decision left to a person: `record_key` fits `candidates` (customer ids) about equally well."""
+    """A decision left to a person: `record_key` fits `candidates` (customer ids) about equally well.
+
+    A reclustering cannot name customers that do not exist yet: it leaves `candidates` empty and names a record
+    of each candidate in `candidate_records` (its `evidence` is keyed by them); the caller stores their customers.
+    """
 
     record_key: str
     candidates: tuple[str, ...]
     reason: str
     score: float = 0.0
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    candidate_records: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

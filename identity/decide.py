@@ -9,6 +9,16 @@ from identity.candidates import Neighbourhood
 from identity.pairs import PairScore
 from identity.weights import Weights
 
+AMBIGUOUS = "fits two customers about equally well"
+
+
+def too_close(first: tuple[float, PairScore], second: tuple[float, PairScore], weights: Weights) -> bool:
+    """Whether the two best candidates (score, its pair score), both over the threshold, are too close to choose
+    between: within the ambiguity margin, unless both are strong identifier links."""
+    (one, s1), (two, s2) = first, second
+    both_strong = min(one, two) >= weights.strong_merge and "score" not in (s1.rule, s2.rule)
+    return one - two < weights.ambiguity_margin and not both_strong
+
 
 def _best_per_customer(
     hood: Neighbourhood, scores: Mapping[tuple[str, str], PairScore]
@@ -46,14 +56,13 @@ def ambiguous_records(
         if len(above) < 2:
             continue
         (first, c1, s1), (second, c2, s2) = above[0], above[1]
-        both_strong = min(first, second) >= weights.strong_merge and "score" not in (s1.rule, s2.rule)
-        if first - second >= weights.ambiguity_margin or both_strong:
+        if not too_close((first, s1), (second, s2), weights):
             continue
         items.append(
             ReviewItem(
                 record_key=key,
                 candidates=(c1, c2),
-                reason="fits two customers about equally well",
+                reason=AMBIGUOUS,
                 score=round(first, 2),
                 evidence={c1: s1.evidence(weights.threshold), c2: s2.evidence(weights.threshold)},
             )

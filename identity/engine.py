@@ -16,7 +16,7 @@ from identity.decide import ambiguous_records
 from identity.namematch import names_clash
 from identity.pairs import Pair, PairScore
 from identity.prefilter import may_link
-from identity.reconcile import regroup, settled_neighbourhood
+from identity.reconcile import ambiguous_in, regroup, settled_neighbourhood
 from identity.schema import ColumnSpec
 from identity.scoring import score_pair
 from identity.weights import DEFAULT_WEIGHTS, Weights
@@ -80,15 +80,20 @@ class IdentityEngine:
         scores, _ = self._record_scores(hood)
         keys = sorted(hood.batch)
         do_not_link = {frozenset(p) for chunk in chunks(keys) for p in store.do_not_link(chunk)}
-        groups = Groups()
-        for key in keys:
-            groups.add(key, None)
         threshold = self.weights.settled_threshold
+        edges = [Edge(a, b, score) for (a, b), score in scores.items()]
         policy = Policy(threshold, do_not_link, lambda x, y: self._compatible(hood, scores, x, y))
-        joined = cluster(groups, [Edge(a, b, score) for (a, b), score in scores.items()], policy)
+        groups = _singletons(keys)
+        cluster(groups, edges, policy)
+        review = ambiguous_in(groups, scores, self.weights)  # judged on the first clustering's groups
+        policy.frozen = {item.record_key for item in review}
+        groups = _singletons(keys)
+        joined = cluster(groups, edges, policy)
         current = {record.key: record.customer_id for record in records}
         found = [group.members for group in groups.roots()]
-        return regroup(found, current, lambda key: self._decision(hood, key, joined.get(key), threshold))
+        resolution = regroup(found, current, lambda key: self._decision(hood, key, joined.get(key), threshold))
+        resolution.review = review
+        return resolution
 
     def _score(self, hood: Neighbourhood, a: str, b: str) -> PairScore:
         return self._pair_score(_item(hood, a), _item(hood, b), hood)
@@ -176,6 +181,13 @@ class IdentityEngine:
 
 def _item(hood: Neighbourhood, key: str) -> Indexed:
     return hood.batch.get(key) or hood.stored[key]
+
+
+def _singletons(keys: list[str]) -> Groups:
+    groups = Groups()
+    for key in keys:
+        groups.add(key, None)
+    return groups
 
 
 def _initial_groups(

@@ -13,6 +13,10 @@ so that ids stay stable: the largest group first, each group keeps the customer 
 a group whose customers are all taken starts a new one (a split), and a customer left with no group is
 absorbed into the group that took most of its records (a merge). Only the groups that changed are returned.
 
+Ambiguity is judged as the incremental path judges it, on the groups of a first clustering: a record whose two
+best groups (each by its best link over the threshold) are about equally good joins neither. It is clustered
+alone in a second pass and goes to review, naming a record of each group.
+
 Reclustering links at `Weights.settled_threshold`, below the incremental `threshold`: with the counts of the
 whole store, a score is known better than it was when a batch was decided on the counts of the records seen
 so far, and needs less margin.
@@ -24,10 +28,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution
+from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution, ReviewItem
 from identity.candidates import Neighbourhood, ProfileCache, blocking_keys, candidate_pairs, chunks
+from identity.clustering import Groups
+from identity.decide import AMBIGUOUS, too_close
 from identity.keys import ALL
+from identity.pairs import PairScore
 from identity.stats import KeyStats
+from identity.weights import Weights
 
 
 def settled_neighbourhood(
@@ -88,3 +96,27 @@ def _absorb_the_rest(clusters: list[Cluster], current: Mapping[str, str | None],
     for customer in sorted(where):
         index = min(where[customer], key=lambda i: (-where[customer][i], i))
         clusters[index].absorbed.append(customer)
+
+
+def ambiguous_in(groups: Groups, scores: Mapping[tuple[str, str], PairScore], weights: Weights) -> list[ReviewItem]:
+    """Records whose two best groups are both over the threshold and close, as review items (sorted by key)."""
+    threshold = weights.settled_threshold
+    best: defaultdict[str, dict[str, tuple[float, str, PairScore]]] = defaultdict(dict)
+    for (a, b), score in scores.items():
+        if score.veto or score.total < threshold:
+            continue
+        for key, other in ((a, b), (b, a)):
+            per_group = best[key]
+            root = groups.find(other)
+            if root not in per_group or score.total > per_group[root][0]:
+                per_group[root] = (score.total, other, score)
+    items: list[ReviewItem] = []
+    for key, per_group in sorted(best.items()):
+        if len(per_group) < 2:
+            continue
+        (first, x1, s1), (second, x2, s2) = sorted(per_group.values(), key=lambda e: (-e[0], e[1]))[:2]
+        if not too_close((first, s1), (second, s2), weights):
+            continue
+        evidence = {x1: s1.evidence(threshold), x2: s2.evidence(threshold)}
+        items.append(ReviewItem(key, (), AMBIGUOUS, round(first, 2), evidence, candidate_records=(x1, x2)))
+    return items

@@ -7,9 +7,13 @@ import random
 from bench.data_gen.generate import generate
 from bench.identity_social import to_identity
 from identity.api import Cluster, IdentityRecord, LinkDecision
+from identity.clustering import Groups
 from identity.engine import IdentityEngine
 from identity.memory_store import MemoryStore, recluster_all, resolve_all
-from identity.reconcile import regroup
+from identity.namematch import NameMatch
+from identity.pairs import PairScore
+from identity.reconcile import ambiguous_in, regroup
+from identity.weights import DEFAULT_WEIGHTS
 from tests.identity.conftest import background, contact, customers_of, social
 
 
@@ -97,3 +101,44 @@ def test_reclustering_explains_each_moved_record() -> None:
         if link.matched is not None:
             assert link.evidence["threshold"] == engine.weights.settled_threshold
             assert link.evidence["comparisons"]
+
+
+def _groups(*members: list[str]) -> Groups:
+    groups = Groups()
+    for group in members:
+        for key in group:
+            groups.add(key, None)
+            groups.union(group[0], key)
+    return groups
+
+
+def _score(total: float, rule: str = "score") -> PairScore:
+    return PairScore(total, rule, NameMatch("full"))
+
+
+def test_a_record_fitting_two_groups_about_equally_is_ambiguous() -> None:
+    groups = _groups(["a1", "a2"], ["b1"], ["r"])
+    scores = {("a1", "r"): _score(8.0), ("a2", "r"): _score(5.0), ("b1", "r"): _score(7.0)}
+    (item,) = ambiguous_in(groups, scores, DEFAULT_WEIGHTS)
+    assert (item.record_key, item.candidate_records, item.candidates) == ("r", ("a1", "b1"), ())
+    assert set(item.evidence) == {"a1", "b1"}
+
+
+def test_a_clear_winner_or_two_strong_identifiers_are_not_ambiguous() -> None:
+    groups = _groups(["a1"], ["b1"], ["r"])
+    assert ambiguous_in(groups, {("a1", "r"): _score(9.0), ("b1", "r"): _score(4.5)}, DEFAULT_WEIGHTS) == []
+    strong = {("a1", "r"): _score(16.0, "email"), ("b1", "r"): _score(15.0, "phone")}
+    assert ambiguous_in(groups, strong, DEFAULT_WEIGHTS) == []
+    below = {("a1", "r"): _score(5.0), ("b1", "r"): _score(2.0)}  # under the settled threshold: no candidate
+    assert ambiguous_in(groups, below, DEFAULT_WEIGHTS) == []
+
+
+def test_an_ambiguous_record_is_reclustered_alone_and_named_for_review() -> None:
+    engine, store = IdentityEngine(), MemoryStore()
+    resolve_all(engine, store, _generated(), 25)
+    resolution = recluster_all(engine, store)
+    assert resolution.review
+    for item in resolution.review:
+        customer = store.customer_of(item.record_key)
+        assert store.customers()[str(customer)] == [item.record_key]
+        assert len({store.customer_of(key) for key in item.candidate_records}) == 2
