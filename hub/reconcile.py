@@ -9,7 +9,7 @@ manual merge or split, of an accepted or rejected review, and records awaiting r
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -20,7 +20,8 @@ from hub.db.database import Database, member_of, utcnow
 from hub.db.sync_tables import crm_records
 from hub.db.tables import audit_events, customers, identity_links, source_records
 from hub.events import Event, customer_events
-from hub.identity_store import SqlCandidateStore
+from hub.identity_store import RECORDS_JOIN, SqlCandidateStore
+from hub.reconcile_regions import regions
 from hub.reconcile_review import customers_of_records, requeue_reviews
 from hub.resolution import (
     LOCK_BUCKETS,
@@ -35,6 +36,8 @@ from hub.webhooks_store import emit_events
 from identity.api import CandidateStore, Cluster, IdentityRecord, Resolution
 
 RECONCILE_JOB = "reconcile"
+REGION_RECORDS = 100_000  # records reclustered at once (about 1 GB of profiles for 84,000 social records)
+SETTLED = (source_records.c.record_key, identity_links.c.customer_id)
 RESOLVER_ACTOR = "resolver"  # audit events the resolver wrote; any other actor is a person's decision
 
 
@@ -44,6 +47,12 @@ class Reclusterer(Protocol):
 
     def recluster(self, records: list[IdentityRecord], store: CandidateStore) -> Resolution:
         """The groups that differ from the current customers."""
+        ...
+
+    def settled_links(
+        self, records: Sequence[IdentityRecord], store: CandidateStore, among: Callable[[str], bool]
+    ) -> list[tuple[str, str]]:
+        """Pairs linked over the reclustering threshold (see `hub.reconcile_regions`)."""
         ...
 
 
@@ -67,26 +76,45 @@ class ReconcileOutcome:
                 "review": self.review, "withdrawn": self.withdrawn}  # fmt: skip
 
 
-def reconcile(database: Database, resolver: HubResolver) -> ReconcileOutcome:
-    """Cluster every settled record again and apply the groups that changed."""
+def reconcile(database: Database, resolver: HubResolver, region_records: int = REGION_RECORDS) -> ReconcileOutcome:
+    """Cluster every settled record again and apply the groups that changed: all at once up to `region_records`
+    records, in regions of about that many beyond (see `hub.reconcile_regions`)."""
     engine = resolver.resolver
+    outcome = ReconcileOutcome()
     if not isinstance(engine, Reclusterer):
-        return ReconcileOutcome()  # a resolver without reclustering (the exact linker) is order-free already
+        return outcome  # a resolver without reclustering (the exact linker) is order-free already
     with database.snapshot() as conn:
-        store = SqlCandidateStore(conn, resolver.records)
-        records = store.records_where(_settled(conn))
-        resolution = engine.recluster(records, store)
-    outcome = ReconcileOutcome(records=len(records))
-    if records:
-        current = {record.key: record.customer_id for record in records}
-        with database.transaction() as conn:
-            now = utcnow()
-            deferred = _apply(conn, resolution, current, now, outcome)
-            outcome.review, outcome.withdrawn = requeue_reviews(conn, resolution.review, current.keys() - deferred, now)
+        owners = {str(k): c for k, c in conn.execute(select(*SETTLED).select_from(RECORDS_JOIN).where(_settled()))}
+        parts: list[list[str] | None] = [None]  # None: every settled record, read at once
+        if len(owners) > region_records:
+            store = SqlCandidateStore(conn, resolver.records)
+            parts = list(regions(conn, engine, store, owners, region_records))
+    for part in parts:
+        with database.snapshot() as conn:
+            store = SqlCandidateStore(conn, resolver.records)
+            condition = _settled() if part is None else member_of(conn, source_records.c.record_key, part)
+            records = store.records_where(condition)
+            resolution = engine.recluster(records, store)
+        _apply_part(database, records, resolution, outcome)
     return outcome
 
 
-def _settled(conn: Connection) -> Any:
+def _apply_part(
+    database: Database, records: list[IdentityRecord], resolution: Resolution, outcome: ReconcileOutcome
+) -> None:
+    outcome.records += len(records)
+    if not records:
+        return
+    current = {record.key: record.customer_id for record in records}
+    with database.transaction() as conn:
+        now = utcnow()
+        deferred = _apply(conn, resolution, current, now, outcome)
+        queued, withdrawn = requeue_reviews(conn, resolution.review, current.keys() - deferred, now)
+    outcome.review += queued
+    outcome.withdrawn += withdrawn
+
+
+def _settled() -> Any:
     """Records of live customers no person has decided about."""
     decided = select(audit_events.c.customer_id).where(
         audit_events.c.actor != RESOLVER_ACTOR, audit_events.c.customer_id.is_not(None)
@@ -198,10 +226,10 @@ def _write(
     touched = (set(target_of.values()) | set(moved_to)) - set(merges.merged)
     changed = rebuild_profiles(conn, touched, now)
     emit_events(conn, customer_events(set(fresh.values()), merges.merged, changed) + events, now=now)
-    outcome.moved = len(moved)
-    outcome.created = sorted(fresh.values())
-    outcome.merged = dict(merges.merged)
-    outcome.updated = sorted(cid for cid, fields in changed.items() if fields)
+    outcome.moved += len(moved)
+    outcome.created += sorted(fresh.values())
+    outcome.merged.update(merges.merged)
+    outcome.updated += sorted(cid for cid, fields in changed.items() if fields)
 
 
 def _write_links(conn: Connection, resolution: Resolution, target_of: Mapping[str, str], now: datetime) -> None:

@@ -6,7 +6,7 @@ normalise (profiles) -> block (index keys, capped by count) -> compare (weighted
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from identity.aggregate import customer_profiles
 from identity.api import CandidateStore, Cluster, IdentityRecord, LinkDecision, Resolution, ReviewItem
@@ -77,10 +77,13 @@ class IdentityEngine:
         the current customers, on existing ids where they keep most of a customer's records; writes nothing.
         """
         hood = settled_neighbourhood(records, store, self._cache, self.block_cap)
-        scores, _ = self._record_scores(hood)
+        threshold = self.weights.settled_threshold
+        # only links over the threshold matter from here on (a whole store's pairs: keep memory down); the
+        # compatibility checks score the other pairs they need again
+        scores = {pair: score for pair, score in self._record_scores(hood)[0].items() if score.total >= threshold}
+        hood.pairs = []
         keys = sorted(hood.batch)
         do_not_link = {frozenset(p) for chunk in chunks(keys) for p in store.do_not_link(chunk)}
-        threshold = self.weights.settled_threshold
         edges = [Edge(a, b, score) for (a, b), score in scores.items()]
         policy = Policy(threshold, do_not_link, lambda x, y: self._compatible(hood, scores, x, y))
         groups = _singletons(keys)
@@ -94,6 +97,16 @@ class IdentityEngine:
         resolution = regroup(found, current, lambda key: self._decision(hood, key, joined.get(key), threshold))
         resolution.review = review
         return resolution
+
+    def settled_links(
+        self, records: Sequence[IdentityRecord], store: CandidateStore, among: Callable[[str], bool]
+    ) -> list[tuple[str, str]]:
+        """The pairs that `recluster` would link over its threshold, of `records` with each other and with the
+        stored records `among` accepts: a whole store's links found a slice of records at a time, so that it
+        can be reclustered in parts (the records linked to each other, and each customer's, kept together)."""
+        hood = settled_neighbourhood(records, store, self._cache, self.block_cap, among)
+        threshold = self.weights.settled_threshold
+        return [pair for pair, s in self._record_scores(hood)[0].items() if s.total >= threshold and not s.veto]
 
     def _score(self, hood: Neighbourhood, a: str, b: str) -> PairScore:
         return self._pair_score(_item(hood, a), _item(hood, b), hood)

@@ -39,16 +39,30 @@ from identity.weights import Weights
 
 
 def settled_neighbourhood(
-    records: Sequence[IdentityRecord], store: CandidateStore, cache: ProfileCache, block_cap: int
+    records: Sequence[IdentityRecord],
+    store: CandidateStore,
+    cache: ProfileCache,
+    block_cap: int,
+    candidates: Callable[[str], bool] | None = None,
 ) -> Neighbourhood:
-    """The records as one batch with no customer, paired among themselves only, counted as the store counts them."""
+    """The records as one batch with no customer, counted as the store counts them, paired among themselves;
+    with `candidates`, also with the stored records sharing a blocking key that it accepts (customers forgotten too).
+    """
     batch = {record.key: cache.get(replace(record, customer_id=None)) for record in sorted(records, key=_key)}
     all_keys = set().union(*(item.keys for item in batch.values())) if batch else set()
     counts: dict[str, int] = {}
     for chunk in chunks(sorted(all_keys | {ALL})):
         counts.update(store.key_counts(chunk))
     blocking = blocking_keys(all_keys, counts, block_cap)
-    return Neighbourhood(batch, {}, KeyStats(counts), candidate_pairs(batch, {}, set(blocking)))
+    stored = {}
+    if candidates is not None:
+        found = {r.key: r for chunk in chunks(blocking) for r in store.find_by_keys(chunk)}
+        stored = {
+            key: cache.get(replace(found[key], customer_id=None))
+            for key in sorted(found)
+            if key not in batch and candidates(key)
+        }
+    return Neighbourhood(batch, stored, KeyStats(counts), candidate_pairs(batch, stored, set(blocking)))
 
 
 def _key(record: IdentityRecord) -> str:

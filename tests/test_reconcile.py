@@ -3,10 +3,12 @@ person decided left alone. On both backends."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,7 @@ from hub.resolution import HubResolver
 from hub.settings import Settings
 from identity.api import CandidateStore, IdentityRecord, Resolution
 from identity.engine import IdentityEngine
+from tests.test_cli_ingest import rapport
 
 
 def _lines(seed: int) -> list[dict[str, Any]]:
@@ -160,6 +163,11 @@ class _MovesARecordMeanwhile:
     def resolve(self, records: Sequence[IdentityRecord], store: CandidateStore) -> Resolution:
         return self.engine.resolve(records, store)
 
+    def settled_links(
+        self, records: Sequence[IdentityRecord], store: CandidateStore, among: Callable[[str], bool]
+    ) -> list[tuple[str, str]]:
+        return self.engine.settled_links(records, store, among)
+
     def recluster(self, records: list[IdentityRecord], store: CandidateStore) -> Resolution:
         resolution = self.engine.recluster(records, store)
         key = resolution.clusters[0].members[0]
@@ -234,3 +242,55 @@ def _customer_of(conn: Any, record_key: str) -> str:
         .where(source_records.c.record_key == record_key)
     )
     return str(conn.execute(query).scalar())
+
+
+def test_rapport_ingest_reconcile_gives_the_same_customers_in_any_order(
+    database_url: str, another_database_url: str, people: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    shuffled = people[:]
+    random.Random(3).shuffle(shuffled)
+    exports = []
+    for url, lines, name in ((database_url, people, "in_order"), (another_database_url, shuffled, "shuffled")):
+        data = tmp_path / f"{name}.ndjson"
+        data.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+        done = rapport("ingest", "--reconcile", str(data), url=url)
+        assert done.returncode == 0, done.stderr
+        assert "reclustered" in done.stdout
+        exports.append(_partition_of(rapport("export", "links", url=url).stdout))
+    assert exports[0] == exports[1]
+
+
+def _partition_of(links_csv: str) -> set[frozenset[str]]:
+    members: dict[str, set[str]] = {}
+    for row in csv.DictReader(io.StringIO(links_csv)):
+        members.setdefault(row["customer_id"], set()).add(f"{row['record_type']}:{row['source']}:{row['external_id']}")
+    return {frozenset(m) for m in members.values()}
+
+
+def test_a_large_store_reconciled_in_regions_ends_as_if_reconciled_at_once(
+    database: Database, another_database_url: str, people: list[dict[str, Any]]
+) -> None:
+    shuffled = people[:]
+    random.Random(3).shuffle(shuffled)
+    other = _open(another_database_url)
+    try:
+        for store in (database, other):
+            _ingest(store, HubResolver(IdentityEngine()), shuffled, 7)
+        at_once = reconcile(database, HubResolver(IdentityEngine()))
+        in_regions = reconcile(other, HubResolver(IdentityEngine()), region_records=60)
+        assert at_once.records == in_regions.records and at_once.moved == in_regions.moved > 0
+        assert _partition(database) == _partition(other)
+        assert _in_review(database) == _in_review(other)
+    finally:
+        other.dispose()
+
+
+def test_regions_keep_linked_records_and_customers_together() -> None:
+    from hub.reconcile_regions import _Components, _packed
+
+    components = _Components(["a", "b", "c", "d", "e"])
+    components.union("d", "b")
+    components.union("e", "c")
+    assert components.groups() == [["a"], ["b", "d"], ["c", "e"]]
+    assert _packed(components.groups(), 3) == [["a", "b", "d"], ["c", "e"]]
+    assert _packed([["a", "b", "c", "d"], ["e"]], 2) == [["a", "b", "c", "d"], ["e"]]

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,6 +39,14 @@ def _open(name: str, stack: ExitStack) -> IO[bytes] | None:
 def ingest(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="NDJSON or CSV files; '-' reads standard input.")],
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile/--no-reconcile",
+            help="Recluster every record at the end (as `rapport reconcile` does), so that the customers do not "
+            "depend on the records' order; otherwise the hourly reconcile job does it later.",
+        ),
+    ] = False,
 ) -> None:
     """Ingest records and resolve them in-process; each rejected line goes to stderr as FILE:LINE: reason."""
     from hub.ingest.reader import read_records
@@ -67,6 +75,10 @@ def ingest(
             if seen[0] == 0:
                 report.errors.append((1, "empty file"))
                 on_error(1, str(RecordError("empty file (no records)")))
+        if reconcile and report.records:
+            from hub.reconcile import reconcile as reconcile_all
+
+            _print_reconciled(reconcile_all(runtime.database, runtime.resolver).summary())
     _print_report(report)
     runtime.database.dispose()
     if unreadable:
@@ -91,9 +103,14 @@ def reconcile(
     if as_json:
         typer.echo(json.dumps(summary))
         return
+    _print_reconciled(summary)
+
+
+def _print_reconciled(summary: dict[str, Any]) -> None:
     console.print(
         f"reclustered {summary['records']} records: {summary['moved']} moved; customers split off "
-        f"{summary['created']}, merged {summary['merged']}, updated {summary['updated']}"
+        f"{summary['created']}, merged {summary['merged']}, updated {summary['updated']}; review queued "
+        f"{summary['review']}, withdrawn {summary['withdrawn']}"
         + (f"; {summary['deferred']} groups changed meanwhile, left for the next run" if summary["deferred"] else "")
     )
 
