@@ -294,3 +294,28 @@ def test_regions_keep_linked_records_and_customers_together() -> None:
     assert components.groups() == [["a"], ["b", "d"], ["c", "e"]]
     assert _packed(components.groups(), 3) == [["a", "b", "d"], ["c", "e"]]
     assert _packed([["a", "b", "c", "d"], ["e"]], 2) == [["a", "b", "c", "d"], ["e"]]
+
+
+def test_the_scheduler_queues_reconciling_and_a_worker_runs_it(database_url: str, people: list[dict[str, Any]]) -> None:
+    from hub.db.database import utcnow
+    from hub.jobs import queue
+    from hub.reconcile import RECONCILE_JOB
+    from hub.runtime import Runtime
+
+    runtime = Runtime(Settings(database_url=database_url, reconcile_every_seconds=900))
+    try:
+        (job,) = [job for job in runtime.periodic_jobs() if job.kind == RECONCILE_JOB]
+        assert job.every == 900
+        never = Runtime(Settings(database_url=database_url, reconcile_every_seconds=0), runtime.database)
+        assert all(job.kind != RECONCILE_JOB for job in never.periodic_jobs())
+        shuffled = people[:]
+        random.Random(3).shuffle(shuffled)
+        _ingest(runtime.database, runtime.resolver, shuffled, 7)
+        before = _partition(runtime.database)
+        with runtime.database.transaction() as conn:
+            queue.enqueue(conn, RECONCILE_JOB, {}, now=utcnow())
+        assert runtime.worker().run_until_idle() == 1
+        assert _partition(runtime.database) != before
+        assert reconcile(runtime.database, runtime.resolver).moved == 0  # the job did it all
+    finally:
+        runtime.database.dispose()
