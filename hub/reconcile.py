@@ -23,6 +23,7 @@ from hub.events import Event, customer_events
 from hub.identity_store import RECORDS_JOIN, SqlCandidateStore
 from hub.reconcile_regions import regions
 from hub.reconcile_review import customers_of_records, requeue_reviews
+from hub.reconcile_runs import RESOLVER, changed_since_last_run, record_run
 from hub.resolution import (
     LOCK_BUCKETS,
     LOCK_SPACE,
@@ -38,7 +39,6 @@ from identity.api import CandidateStore, Cluster, IdentityRecord, Resolution
 RECONCILE_JOB = "reconcile"
 REGION_RECORDS = 100_000  # records reclustered at once (about 1 GB of profiles for 84,000 social records)
 SETTLED = (source_records.c.record_key, identity_links.c.customer_id)
-RESOLVER_ACTOR = "resolver"  # audit events the resolver wrote; any other actor is a person's decision
 
 
 @runtime_checkable
@@ -68,21 +68,40 @@ class ReconcileOutcome:
     deferred: int = 0  # groups left for the next run: their records changed customer meanwhile
     review: int = 0  # records newly queued for review (found ambiguous)
     withdrawn: int = 0  # open review items withdrawn (no longer ambiguous)
+    skipped: bool = False  # nothing changed since the last reconciliation: nothing done
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready counts."""
         return {"records": self.records, "moved": self.moved, "created": len(self.created),
                 "merged": len(self.merged), "updated": len(self.updated), "deferred": self.deferred,
-                "review": self.review, "withdrawn": self.withdrawn}  # fmt: skip
+                "review": self.review, "withdrawn": self.withdrawn, "skipped": self.skipped}  # fmt: skip
 
 
-def reconcile(database: Database, resolver: HubResolver, region_records: int = REGION_RECORDS) -> ReconcileOutcome:
+def reconcile(
+    database: Database, resolver: HubResolver, region_records: int = REGION_RECORDS, *, if_changed: bool = False
+) -> ReconcileOutcome:
     """Cluster every settled record again and apply the groups that changed: all at once up to `region_records`
-    records, in regions of about that many beyond (see `hub.reconcile_regions`)."""
+    records, in regions of about that many beyond (see `hub.reconcile_regions`). With `if_changed`, nothing is
+    done (`skipped`) when nothing changed since the last reconciliation."""
     engine = resolver.resolver
     outcome = ReconcileOutcome()
     if not isinstance(engine, Reclusterer):
         return outcome  # a resolver without reclustering (the exact linker) is order-free already
+    started = utcnow()
+    if if_changed:
+        with database.snapshot() as conn:
+            outcome.skipped = not changed_since_last_run(conn)
+        if outcome.skipped:
+            return outcome
+    _recluster_parts(database, resolver, engine, region_records, outcome)
+    with database.transaction() as conn:
+        record_run(conn, outcome.summary(), started, utcnow())
+    return outcome
+
+
+def _recluster_parts(
+    database: Database, resolver: HubResolver, engine: Reclusterer, region_records: int, outcome: ReconcileOutcome
+) -> None:
     with database.snapshot() as conn:
         owners = {str(k): c for k, c in conn.execute(select(*SETTLED).select_from(RECORDS_JOIN).where(_settled()))}
         parts: list[list[str] | None] = [None]  # None: every settled record, read at once
@@ -96,7 +115,6 @@ def reconcile(database: Database, resolver: HubResolver, region_records: int = R
             records = store.records_where(condition)
             resolution = engine.recluster(records, store)
         _apply_part(database, records, resolution, outcome)
-    return outcome
 
 
 def _apply_part(
@@ -117,7 +135,7 @@ def _apply_part(
 def _settled() -> Any:
     """Records of live customers no person has decided about."""
     decided = select(audit_events.c.customer_id).where(
-        audit_events.c.actor != RESOLVER_ACTOR, audit_events.c.customer_id.is_not(None)
+        audit_events.c.actor != RESOLVER, audit_events.c.customer_id.is_not(None)
     )
     split_off = select(identity_links.c.customer_id).where(identity_links.c.rule == "split")
     live = select(customers.c.id).where(
@@ -278,7 +296,7 @@ def _split_events(conn: Connection, moved_to: Mapping[str, Mapping[str, set[str]
         detail = {"moved": {target: sorted(keys) for target, keys in sorted(targets.items())}, "reclustered": True}
         conn.execute(
             audit_events.insert().values(
-                customer_id=former, kind="customer.split", detail=detail, actor=RESOLVER_ACTOR, created_at=now
+                customer_id=former, kind="customer.split", detail=detail, actor=RESOLVER, created_at=now
             )
         )
         events.append(("customer.split", {"customer_id": former, "new_customer_ids": sorted(targets)}))

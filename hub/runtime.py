@@ -98,7 +98,7 @@ class Runtime:
         self.ingest.run_resolve_job(payload)
 
     def _reconcile(self, _payload: dict[str, Any]) -> None:
-        reconcile(self.database, self.resolver)
+        reconcile(self.database, self.resolver, if_changed=True)
 
     def _maintenance(self, _payload: dict[str, Any]) -> None:
         cutoff = utcnow() - timedelta(hours=self.settings.done_job_retention_hours)

@@ -208,7 +208,9 @@ def test_rapport_reconcile_prints_its_summary(database_url: str, people: list[di
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["records"] == 200
-    assert set(summary) == {"records", "moved", "created", "merged", "updated", "deferred", "review", "withdrawn"}
+    assert set(summary) == {
+        "records", "moved", "created", "merged", "updated", "deferred", "review", "withdrawn", "skipped"
+    }  # fmt: skip
 
 
 def test_the_review_queue_holds_what_reclustering_finds_ambiguous(
@@ -319,3 +321,26 @@ def test_the_scheduler_queues_reconciling_and_a_worker_runs_it(database_url: str
         assert reconcile(runtime.database, runtime.resolver).moved == 0  # the job did it all
     finally:
         runtime.database.dispose()
+
+
+def test_the_job_skips_a_store_that_did_not_change_since_the_last_run(
+    database: Database, people: list[dict[str, Any]]
+) -> None:
+    resolver = HubResolver(IdentityEngine())
+    _ingest(database, resolver, people[:300], 7)
+    first = reconcile(database, resolver, if_changed=True)
+    assert not first.skipped and first.records > 0
+    assert reconcile(database, resolver, if_changed=True).skipped
+    with database.transaction() as conn:
+        (run,) = conn.execute(select(audit_events).where(audit_events.c.kind == "identity.reconciled").limit(1))
+        assert run.detail["records"] == first.records and run.detail["started_at"]
+    _ingest(database, resolver, people[300:310], 7)  # new records: the statistics moved
+    assert not reconcile(database, resolver, if_changed=True).skipped
+    assert reconcile(database, resolver, if_changed=True).skipped
+    customer = _customer_with_records(database, 2)
+    with database.transaction() as conn:  # a person's decision counts as a change too
+        from hub.db.database import utcnow
+
+        split(conn, customer, sorted(_records(conn, customer))[:1], actor="api:test", now=utcnow())
+    assert not reconcile(database, resolver, if_changed=True).skipped
+    assert not reconcile(database, resolver).skipped  # by hand, it always runs
