@@ -37,6 +37,9 @@ from hub.webhooks_store import emit_events
 from identity.api import CandidateStore, Cluster, IdentityRecord, Resolution
 
 RECONCILE_JOB = "reconcile"
+# the concurrency key of the scheduled job (PeriodicJob "reconcile"); a run queued by hand takes it too, so that
+# two reconciliations never run at once
+RECONCILE_KEY = f"periodic:{RECONCILE_JOB}"
 REGION_RECORDS = 100_000  # records reclustered at once (about 1 GB of profiles for 84,000 social records)
 SETTLED = (source_records.c.record_key, identity_links.c.customer_id)
 

@@ -97,8 +97,8 @@ class Runtime:
     def _resolve(self, payload: dict[str, Any]) -> None:
         self.ingest.run_resolve_job(payload)
 
-    def _reconcile(self, _payload: dict[str, Any]) -> None:
-        reconcile(self.database, self.resolver, if_changed=True)
+    def _reconcile(self, payload: dict[str, Any]) -> None:
+        reconcile(self.database, self.resolver, if_changed=not payload.get("force"))
 
     def _maintenance(self, _payload: dict[str, Any]) -> None:
         cutoff = utcnow() - timedelta(hours=self.settings.done_job_retention_hours)
@@ -110,7 +110,8 @@ class Runtime:
         """What the scheduler enqueues on its own: maintenance, reclustering, and each connection's scheduled sync."""
         periodic = [PeriodicJob("maintenance", MAINTENANCE_JOB, every=3600)]
         if self.settings.reconcile_every_seconds:
-            periodic.append(PeriodicJob("reconcile", RECONCILE_JOB, every=self.settings.reconcile_every_seconds))
+            interval = self.settings.reconcile_every_seconds
+            periodic.append(PeriodicJob(RECONCILE_JOB, RECONCILE_JOB, every=interval))
         with self.database.transaction() as conn:
             rows = conn.execute(select(connections.c.config, connections.c.enabled)).all()
         for row in rows:

@@ -344,3 +344,49 @@ def test_the_job_skips_a_store_that_did_not_change_since_the_last_run(
         split(conn, customer, sorted(_records(conn, customer))[:1], actor="api:test", now=utcnow())
     assert not reconcile(database, resolver, if_changed=True).skipped
     assert not reconcile(database, resolver).skipped  # by hand, it always runs
+
+
+def test_an_admin_queues_a_reconciliation_through_the_api(database_url: str, people: list[dict[str, Any]]) -> None:
+    import warnings
+
+    from hub.api import create_app
+    from hub.jobs.worker import Worker
+    from hub.keys import create_key
+    from hub.reconcile import RECONCILE_KEY
+    from hub.runtime import Runtime
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    settings = Settings(database_url=database_url)
+    database = _open(database_url)
+    runtime = Runtime(settings, database)
+    shuffled = people[:]
+    random.Random(3).shuffle(shuffled)
+    _ingest(database, runtime.resolver, shuffled, 7)
+    with database.transaction() as conn:
+        admin, reader = create_key(conn, "admin", "a")[1], create_key(conn, "read", "r")[1]
+    assert reconcile(database, runtime.resolver).moved > 0  # settled; a forced run still runs
+    try:
+        with TestClient(create_app(settings, database), raise_server_exceptions=False) as client:
+            refused = client.post("/v1/identity/reconcile", headers={"Authorization": f"Bearer {reader}"})
+            assert refused.status_code == 403
+            queued = client.post("/v1/identity/reconcile", headers={"Authorization": f"Bearer {admin}"})
+            assert queued.status_code == 202 and queued.json()["status"] == "queued"
+        with database.transaction() as conn:
+            from hub.db.tables import jobs
+
+            job = conn.execute(select(jobs).where(jobs.c.id == queued.json()["job_id"])).one()
+            assert job.concurrency_key == RECONCILE_KEY and job.payload == {"force": True}
+        runs_before = _runs(database)
+        assert Worker(database, runtime.handlers()).run_until_idle() == 1
+        assert _runs(database) == runs_before + 1  # forced: it ran although nothing changed
+    finally:
+        database.dispose()
+
+
+def _runs(database: Database) -> int:
+    with database.transaction() as conn:
+        query = select(func.count()).select_from(audit_events).where(audit_events.c.kind == "identity.reconciled")
+        return int(conn.execute(query).scalar_one())

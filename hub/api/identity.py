@@ -1,4 +1,5 @@
-"""Identity routes for CRM admins: why records are one customer, their social history, split, merge, review."""
+"""Identity routes for CRM admins: why records are one customer, their social history, split, merge, review,
+and reconciling now."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from hub.identity_admin import (
     split,
     timeline,
 )
+from hub.jobs.queue import enqueue
+from hub.reconcile import RECONCILE_JOB, RECONCILE_KEY
 
 router = APIRouter(prefix="/v1", tags=["identity"])
 
@@ -122,3 +125,12 @@ def accept_review(
 def reject_review(request: Request, item_id: RowId, key: AdminKey) -> dict[str, Any]:
     """Keep the record apart from every candidate (remembered as do-not-link)."""
     return _settle(request, item_id, False, key.id, None)
+
+
+@router.post("/identity/reconcile", status_code=202, responses=problem_responses(401, 403))
+def reconcile_now(request: Request, _key: AdminKey) -> dict[str, Any]:
+    """Queue a reconciliation now: every settled record clustered again on the whole store's counts (as the
+    hourly job does, but even when nothing changed since the last one)."""
+    with api_state(request).database.transaction() as conn:
+        job_id = enqueue(conn, RECONCILE_JOB, {"force": True}, now=utcnow(), concurrency_key=RECONCILE_KEY)
+    return {"job_id": job_id, "status": "queued"}
