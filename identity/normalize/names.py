@@ -153,8 +153,9 @@ class NameForm:
 
 @cache
 def _surname_groups() -> dict[str, frozenset[str]]:
+    """Spelling key -> the native names it is a spelling of (Korean and Chinese family names, Arabic names)."""
     groups: dict[str, set[str]] = {}
-    for table in scripts.surname_table().values():
+    for table in (*scripts.surname_table().values(), scripts.arabic_names()):
         for native, spellings in table.items():
             for spelling in spellings:
                 groups.setdefault(skeleton(spelling), set()).add("#" + native)
@@ -199,7 +200,14 @@ def _native_tokens(segment: str, script: str) -> tuple[NameToken, ...]:
         family, *givens = words
         tokens = [_native(family, family_of(family), ("#" + family,))]
         return (*tokens, *(_native(given, given_of(given)) for given in givens))
+    if script == "arabic":
+        return tuple(_arabic_token(word) for word in words)
     return tuple(latin_token(word) for word in words)
+
+
+def _arabic_token(word: str) -> NameToken:
+    name, keys = scripts.arabic_word(word)
+    return _native(scripts.normalise_arabic(word), keys, ("#" + name,) if name else ())
 
 
 def _latin_tokens(segment: str) -> tuple[NameToken, ...]:

@@ -3,10 +3,15 @@
 Libraries give one standard each (korean-romanizer: Revised Romanization; pypinyin: Pinyin and Wade-Giles;
 indic-transliteration: ITRANS). People write names in older or looser systems too (Minsoo, Jung, Pooja), so
 Hangul syllables also get per-jamo alternatives, and Devanagari gets Hindi schwa deletion.
+
+Arabic script writes no short vowels: letter by letter, محمد is "mhmd", and no transliteration library can
+tell Mohamed from Muhammad. Names are looked up in a table of the spellings people use instead
+(`data/arabic_names.yaml`); a name not in it keeps its letter-by-letter form, which matches only itself.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
@@ -147,3 +152,42 @@ def _devanagari_latin(text: str) -> str:
     plain = itrans.replace("~N", "n").replace(".N", "n").replace("M", "n").replace(".h", "")
     plain = plain.replace("chh", "ch").replace("Ch", "ch").replace("Sh", "sh").replace("RRi", "ri")
     return plain.replace("R^i", "ri").replace("x", "ksh").lower()
+
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # vowel marks, tatweel
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك",
+                                 "ۀ": "ه", "ؤ": "و", "ئ": "ي"})  # fmt: skip
+_ARTICLE = "ال"
+
+
+@cache
+def arabic_names() -> dict[str, list[str]]:
+    """Arabic name (as `normalise_arabic` writes it) -> the Latin spellings people use, the most used first."""
+    text = resources.files("identity.data").joinpath("arabic_names.yaml").read_text(encoding="utf-8")
+    table: dict[str, list[str]] = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (all scalars as text)
+    return {normalise_arabic(name): spellings for name, spellings in table.items()}
+
+
+def normalise_arabic(word: str) -> str:
+    """One written form of an Arabic-script word: no vowel marks, one alef, final ta marbuta as ha, Persian
+    and Urdu letter forms as Arabic ones."""
+    return _ARABIC_MARKS.sub("", word).translate(_ARABIC_LETTERS)
+
+
+@lru_cache(maxsize=50_000)
+def arabic_word(word: str) -> tuple[str, tuple[str, ...]]:
+    """(the table's form of the name or "", spelling keys, most used first) of one Arabic-script word.
+
+    A word with the article (الحداد) not in the table is looked up without it too (Haddad, Al-Haddad).
+    """
+    plain = normalise_arabic(word)
+    table = arabic_names()
+    found = plain if plain in table else ""
+    if not found and plain.startswith(_ARTICLE) and plain[len(_ARTICLE) :] in table:
+        found = plain[len(_ARTICLE) :]
+    if not found:
+        return "", (skeleton(plain),)
+    spellings = table[found]
+    if found != plain:  # with the article: Al-Haddad is written alhaddad, elhaddad, or haddad
+        spellings = [*spellings, *("al" + s for s in spellings), *("el" + s for s in spellings)]
+    return found, tuple(dict.fromkeys(skeleton(s) for s in spellings))

@@ -32,6 +32,17 @@ def test_cross_script_profiles_with_place_and_employer_join(engine: IdentityEngi
     assert together(store, "social_profile:instagram:1", "contact:sf:1")
 
 
+def test_an_arabic_script_profile_joins_its_latin_crm_contact(engine: IdentityEngine) -> None:
+    arabic = social(
+        "instagram", "1", name="محمد علي", handle="mohamed.ali.eg", location="Cairo", bio="Engineer @ Orange Egypt"
+    )
+    latin = contact("sf", "1", first_name="Muhammad", last_name="Aly", city="Cairo", company="Orange Egypt")
+    namesake = contact("sf", "2", first_name="Mohamed", last_name="Hassan", city="Cairo", company="Orange Egypt")
+    store = run(engine, [arabic, latin, namesake])
+    assert together(store, arabic.key, latin.key)
+    assert not together(store, arabic.key, namesake.key)
+
+
 def test_cross_link_in_a_bio_joins_accounts(engine: IdentityEngine) -> None:
     store = run(
         engine,

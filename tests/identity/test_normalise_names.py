@@ -126,3 +126,44 @@ def test_nicknames_map_to_formal_names() -> None:
     assert "robert" in formal_names("bob")
     assert "francisco" in formal_names("paco")
     assert formal_names("robert") == frozenset({"robert"})
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("محمد علي", "Mohamed Ali"),
+        ("محمد علي", "Muhammad Aly"),
+        ("أحمد حسن", "Ahmad Hasan"),
+        ("فاطمة الزهراء", "Fatima Alzahraa"),
+        ("يوسف الحداد", "Youssef Haddad"),
+        ("يوسف الحداد", "Yousef Al-Haddad"),
+        ("خالد عبدالله", "Khalid Abdallah"),
+        ("حسين رضا", "Hossein Reza"),  # Persian letter forms (ی, ک) are read as Arabic ones
+    ],
+)
+def test_arabic_names_match_the_spellings_people_use(arabic: str, latin: str) -> None:
+    assert outcome(arabic, latin) == "full"
+    assert name_keys_of(arabic) & name_keys_of(latin)  # and they are compared at all
+
+
+def test_latin_spellings_of_one_arabic_name_match_each_other() -> None:
+    assert outcome("Mohamed Ali", "Muhammad Ali") == "full"
+    assert outcome("Youssef Khaled", "Yusuf Khalid") == "full"
+    assert name_keys_of("Mohammed Hassan") & name_keys_of("Muhammad Hasan")
+
+
+def test_arabic_vowel_marks_and_letter_forms_do_not_matter() -> None:
+    assert outcome("أَحْمَد حسن", "احمد حسن") == "full"
+    assert compare_names(parse_display_name("فاطمة"), parse_display_name("فاطمه")).quality == EXACT
+
+
+def test_different_arabic_names_are_told_apart() -> None:
+    assert outcome("محمد علي", "Mohamed Hassan") == "conflict"
+    assert outcome("محمد علي", "Omar Khaled") == "different"
+    salem_salim = compare_names(parse_display_name("سالم"), parse_display_name("Salim"))
+    assert salem_salim.quality < VARIANT  # two names, a letter apart: no more than a typo would be
+
+
+def test_an_arabic_name_outside_the_table_matches_only_itself() -> None:
+    assert outcome("قحطان", "قحطان") == "single"
+    assert outcome("قحطان", "Mohamed") == "different"
