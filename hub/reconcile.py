@@ -23,7 +23,7 @@ from hub.events import Event, customer_events
 from hub.identity_store import RECORDS_JOIN, SqlCandidateStore
 from hub.reconcile_regions import regions
 from hub.reconcile_review import customers_of_records, requeue_reviews
-from hub.reconcile_runs import RESOLVER, changed_since_last_run, record_run
+from hub.reconcile_runs import IDENTITY_DECISIONS, RESOLVER, changed_since_last_run, record_run
 from hub.resolution import (
     LOCK_BUCKETS,
     LOCK_SPACE,
@@ -136,9 +136,11 @@ def _apply_part(
 
 
 def _settled() -> Any:
-    """Records of live customers no person has decided about."""
+    """Records of live customers whose records no person (or CRM) put together or apart."""
     decided = select(audit_events.c.customer_id).where(
-        audit_events.c.actor != RESOLVER, audit_events.c.customer_id.is_not(None)
+        audit_events.c.kind.in_(IDENTITY_DECISIONS),
+        audit_events.c.actor != RESOLVER,
+        audit_events.c.customer_id.is_not(None),
     )
     split_off = select(identity_links.c.customer_id).where(identity_links.c.rule == "split")
     live = select(customers.c.id).where(

@@ -15,6 +15,11 @@ from hub.reconcile_review import WITHDRAWN
 
 RECONCILED = "identity.reconciled"
 RESOLVER = "resolver"  # the actor of what resolution and reconciling write themselves
+# audit kinds by which a person (a manual merge or split, an accepted review) or a CRM (a converted lead) put
+# records together or apart: reconciling leaves those customers as they are
+IDENTITY_DECISIONS = ("customer.merged", "customer.split")
+# and the kinds that change what reclustering reads (a sync's field decisions do not)
+_RECORD_CHANGES = (*IDENTITY_DECISIONS, "customer.deleted", "record.unlinked", "record.converted")
 
 
 def record_run(conn: Connection, summary: dict[str, Any], started: datetime, now: datetime) -> None:
@@ -40,7 +45,11 @@ def changed_since_last_run(conn: Connection) -> bool:
         select(source_records.c.id).where(
             source_records.c.last_seen_at > since, source_records.c.record_type != "interaction"
         ),
-        select(audit_events.c.id).where(audit_events.c.created_at > since, audit_events.c.actor != RESOLVER),
+        select(audit_events.c.id).where(
+            audit_events.c.created_at > since,
+            audit_events.c.actor != RESOLVER,
+            audit_events.c.kind.in_(_RECORD_CHANGES),
+        ),
         select(do_not_link.c.record_a).where(do_not_link.c.created_at > since),
         select(review_items.c.id).where(review_items.c.decided_at > since, review_items.c.status != WITHDRAWN),
     )

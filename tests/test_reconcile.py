@@ -390,3 +390,23 @@ def _runs(database: Database) -> int:
     with database.transaction() as conn:
         query = select(func.count()).select_from(audit_events).where(audit_events.c.kind == "identity.reconciled")
         return int(conn.execute(query).scalar_one())
+
+
+def test_a_syncs_field_decisions_neither_pin_customers_nor_count_as_changes(
+    database: Database, people: list[dict[str, Any]]
+) -> None:
+    from hub.db.database import utcnow
+
+    shuffled = people[:]
+    random.Random(3).shuffle(shuffled)
+    resolver = HubResolver(IdentityEngine())
+    _ingest(database, resolver, shuffled, 7)
+    with database.transaction() as conn:  # a sync wrote conflict decisions to every customer's history
+        owners = set(conn.execute(select(identity_links.c.customer_id)).scalars())
+        rows = [{"customer_id": c, "kind": "field.decision", "detail": {"field": "city"}, "actor": "sync:sf",
+                 "created_at": utcnow()} for c in owners]  # fmt: skip
+        conn.execute(audit_events.insert(), rows)
+    assert reconcile(database, resolver, if_changed=True).moved > 0
+    with database.transaction() as conn:  # another sync's decisions, after the run
+        conn.execute(audit_events.insert(), [row | {"created_at": utcnow()} for row in rows[:3]])
+    assert reconcile(database, resolver, if_changed=True).skipped
