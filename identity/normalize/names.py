@@ -202,6 +202,8 @@ def _native_tokens(segment: str, script: str) -> tuple[NameToken, ...]:
         return (*tokens, *(_native(given, given_of(given)) for given in givens))
     if script == "arabic":
         return tuple(_arabic_token(word) for word in words)
+    if script == "hebrew":
+        return tuple(_native(scripts.normalise_hebrew(word), scripts.hebrew_word(word)) for word in words)
     return tuple(latin_token(word) for word in words)
 
 

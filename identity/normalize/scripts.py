@@ -7,6 +7,8 @@ Hangul syllables also get per-jamo alternatives, and Devanagari gets Hindi schwa
 Arabic script writes no short vowels: letter by letter, محمد is "mhmd", and no transliteration library can
 tell Mohamed from Muhammad. Names are looked up in a table of the spellings people use instead
 (`data/arabic_names.yaml`); a name not in it keeps its letter-by-letter form, which matches only itself.
+Hebrew likewise (`data/hebrew_names.yaml`, יוסי -> Yossi), except that its spellings are not groups: many are
+everyday Western names (David, Sarah), whose Latin tokens must stay as they are.
 """
 
 from __future__ import annotations
@@ -191,3 +193,30 @@ def arabic_word(word: str) -> tuple[str, tuple[str, ...]]:
     if found != plain:  # with the article: Al-Haddad is written alhaddad, elhaddad, or haddad
         spellings = [*spellings, *("al" + s for s in spellings), *("el" + s for s in spellings)]
     return found, tuple(dict.fromkeys(skeleton(s) for s in spellings))
+
+
+_HEBREW_POINTS = re.compile("[\u0591-\u05c7]")  # cantillation and vowel points
+_HEBREW_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+
+
+@cache
+def hebrew_names() -> dict[str, list[str]]:
+    """Hebrew name (as `normalise_hebrew` writes it) -> the Latin spellings people use, the most used first."""
+    text = resources.files("identity.data").joinpath("hebrew_names.yaml").read_text(encoding="utf-8")
+    table: dict[str, list[str]] = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (all scalars as text)
+    return {normalise_hebrew(name): spellings for name, spellings in table.items()}
+
+
+def normalise_hebrew(word: str) -> str:
+    """One written form of a Hebrew word: no points, final letter forms as ordinary ones."""
+    return _HEBREW_POINTS.sub("", word).translate(_HEBREW_FINALS)
+
+
+@lru_cache(maxsize=50_000)
+def hebrew_word(word: str) -> tuple[str, ...]:
+    """Spelling keys of one Hebrew word, most used first: the table's, or its letter-by-letter form."""
+    plain = normalise_hebrew(word)
+    spellings = hebrew_names().get(plain)
+    if not spellings:
+        return (skeleton(plain),)
+    return tuple(dict.fromkeys(skeleton(s) for s in spellings))

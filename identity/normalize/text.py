@@ -55,7 +55,8 @@ def skeleton(token: str) -> str:
 
 
 def script_of(text: str) -> str:
-    """The dominant non-Latin script of `text` ("hangul", "han", "devanagari", "kana", "arabic"), or "latin"."""
+    """The dominant non-Latin script of `text` ("hangul", "han", "devanagari", "kana", "arabic", "hebrew"), or
+    "latin"."""
     for ch in text:
         code = ord(ch)
         if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
@@ -68,6 +69,8 @@ def script_of(text: str) -> str:
             return "kana"
         if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
             return "arabic"
+        if 0x0590 <= code <= 0x05FF or 0xFB1D <= code <= 0xFB4F:
+            return "hebrew"
     return "latin"
 
 

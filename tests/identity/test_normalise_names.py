@@ -167,3 +167,17 @@ def test_different_arabic_names_are_told_apart() -> None:
 def test_an_arabic_name_outside_the_table_matches_only_itself() -> None:
     assert outcome("قحطان", "قحطان") == "single"
     assert outcome("قحطان", "Mohamed") == "different"
+
+
+@pytest.mark.parametrize(
+    ("hebrew", "latin"),
+    [("יוסי כהן", "Yossi Cohen"), ("דוד לוי", "David Levy"), ("שָׂרָה כֹּהֵן", "Sarah Kohen"), ("יעקב כץ", "Yaakov Katz")],
+)
+def test_hebrew_names_match_the_spellings_people_use(hebrew: str, latin: str) -> None:
+    assert outcome(hebrew, latin) == "full"
+    assert name_keys_of(hebrew) & name_keys_of(latin)
+
+
+def test_hebrew_spellings_leave_latin_names_as_they_were() -> None:
+    assert outcome("יוסי כהן", "David Cohen") == "conflict"
+    assert not any("#" in key for key in name_keys_of("David Perez"))  # no group key for everyday Western names
