@@ -9,7 +9,7 @@ larger component is a region of its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -18,6 +18,7 @@ from hub.db.database import member_of
 from hub.db.tables import source_records
 from hub.identity_store import SqlCandidateStore
 from identity.api import CandidateStore, IdentityRecord
+from identity.clustering import Groups
 
 SLICE_RECORDS = 20_000  # records whose links are found at once (with their candidates: bounded memory)
 
@@ -32,46 +33,26 @@ class LinkFinder(Protocol):
         ...
 
 
-class _Components:
-    """Union-find over record keys."""
-
-    def __init__(self, keys: Collection[str]) -> None:
-        self._parent = {key: key for key in keys}
-
-    def find(self, key: str) -> str:
-        root = key
-        while self._parent[root] != root:
-            root = self._parent[root]
-        while self._parent[key] != root:
-            self._parent[key], key = root, self._parent[key]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self._parent[max(ra, rb)] = min(ra, rb)
-
-    def groups(self) -> list[list[str]]:
-        members: dict[str, list[str]] = {}
-        for key in sorted(self._parent):
-            members.setdefault(self.find(key), []).append(key)
-        return list(members.values())
+def components(groups: Groups) -> list[list[str]]:
+    """Each group's record keys, sorted, the groups in order of their first key."""
+    return sorted((sorted(group.members) for group in groups.roots()), key=lambda members: members[0])
 
 
 def regions(
     conn: Connection, finder: LinkFinder, store: SqlCandidateStore, owners: Mapping[str, Any], limit: int
 ) -> list[list[str]]:
     """The settled records (`owners`: record key -> customer) in regions of about `limit` records or fewer."""
-    components = _Components(owners)
+    linked = Groups()
     first_of: dict[str, str] = {}
     for key in sorted(owners):
-        components.union(first_of.setdefault(owners[key], key), key)
+        linked.add(key, None)
+        linked.union(first_of.setdefault(owners[key], key), key)
     keys = sorted(owners)
     for start in range(0, len(keys), SLICE_RECORDS):
         condition = member_of(conn, source_records.c.record_key, keys[start : start + SLICE_RECORDS])
         for a, b in finder.settled_links(store.records_where(condition), store, owners.__contains__):
-            components.union(a, b)
-    return _packed(sorted(components.groups(), key=lambda group: group[0]), limit)
+            linked.union(a, b)
+    return _packed(components(linked), limit)
 
 
 def _packed(groups: list[list[str]], limit: int) -> list[list[str]]:

@@ -40,6 +40,13 @@ def people() -> list[dict[str, Any]]:
     return _lines(11)
 
 
+def _shuffled(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same lines in another (fixed) order."""
+    shuffled = lines[:]
+    random.Random(3).shuffle(shuffled)
+    return shuffled
+
+
 def _open(url: str) -> Database:
     return Database.for_settings(Settings(database_url=url))
 
@@ -74,8 +81,7 @@ def _in_review(database: Database) -> set[str]:
 def test_reconciled_customers_do_not_depend_on_arrival_order(
     database: Database, another_database_url: str, people: list[dict[str, Any]]
 ) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     other = _open(another_database_url)
     try:
         _ingest(database, HubResolver(IdentityEngine()), people, 1000)
@@ -93,8 +99,7 @@ def test_reconciled_customers_do_not_depend_on_arrival_order(
 def test_reconciling_records_splits_and_merges_with_audit_events_and_webhooks(
     database: Database, people: list[dict[str, Any]]
 ) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     _ingest(database, HubResolver(IdentityEngine()), shuffled, 7)
     outcome = reconcile(database, HubResolver(IdentityEngine()))
     assert outcome.created and outcome.merged and outcome.moved
@@ -114,8 +119,7 @@ def max_linked(conn: Any) -> Any:
 
 
 def test_reconciling_leaves_what_a_person_split_apart(database: Database, people: list[dict[str, Any]]) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     _ingest(database, HubResolver(IdentityEngine()), shuffled, 7)
     big = _customer_with_records(database, 3)
     with database.transaction() as conn:
@@ -184,8 +188,7 @@ class _MovesARecordMeanwhile:
 def test_groups_whose_records_changed_meanwhile_wait_for_the_next_run(
     database: Database, people: list[dict[str, Any]]
 ) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     _ingest(database, HubResolver(IdentityEngine()), shuffled, 7)
     meddling = _MovesARecordMeanwhile(database)
     outcome = reconcile(database, HubResolver(meddling))
@@ -216,8 +219,7 @@ def test_rapport_reconcile_prints_its_summary(database_url: str, people: list[di
 def test_the_review_queue_holds_what_reclustering_finds_ambiguous(
     database: Database, people: list[dict[str, Any]]
 ) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     _ingest(database, HubResolver(IdentityEngine()), shuffled, 7)
     before = _in_review(database)
     outcome = reconcile(database, HubResolver(IdentityEngine()))
@@ -249,8 +251,7 @@ def _customer_of(conn: Any, record_key: str) -> str:
 def test_rapport_ingest_reconcile_gives_the_same_customers_in_any_order(
     database_url: str, another_database_url: str, people: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     exports = []
     for url, lines, name in ((database_url, people, "in_order"), (another_database_url, shuffled, "shuffled")):
         data = tmp_path / f"{name}.ndjson"
@@ -272,8 +273,7 @@ def _partition_of(links_csv: str) -> set[frozenset[str]]:
 def test_a_large_store_reconciled_in_regions_ends_as_if_reconciled_at_once(
     database: Database, another_database_url: str, people: list[dict[str, Any]]
 ) -> None:
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     other = _open(another_database_url)
     try:
         for store in (database, other):
@@ -288,13 +288,16 @@ def test_a_large_store_reconciled_in_regions_ends_as_if_reconciled_at_once(
 
 
 def test_regions_keep_linked_records_and_customers_together() -> None:
-    from hub.reconcile_regions import _Components, _packed
+    from hub.reconcile_regions import _packed, components
+    from identity.clustering import Groups
 
-    components = _Components(["a", "b", "c", "d", "e"])
-    components.union("d", "b")
-    components.union("e", "c")
-    assert components.groups() == [["a"], ["b", "d"], ["c", "e"]]
-    assert _packed(components.groups(), 3) == [["a", "b", "d"], ["c", "e"]]
+    linked = Groups()
+    for key in ["a", "b", "c", "d", "e"]:
+        linked.add(key, None)
+    linked.union("d", "b")
+    linked.union("e", "c")
+    assert components(linked) == [["a"], ["b", "d"], ["c", "e"]]
+    assert _packed(components(linked), 3) == [["a", "b", "d"], ["c", "e"]]
     assert _packed([["a", "b", "c", "d"], ["e"]], 2) == [["a", "b", "c", "d"], ["e"]]
 
 
@@ -310,9 +313,7 @@ def test_the_scheduler_queues_reconciling_and_a_worker_runs_it(database_url: str
         assert job.every == 900
         never = Runtime(Settings(database_url=database_url, reconcile_every_seconds=0), runtime.database)
         assert all(job.kind != RECONCILE_JOB for job in never.periodic_jobs())
-        shuffled = people[:]
-        random.Random(3).shuffle(shuffled)
-        _ingest(runtime.database, runtime.resolver, shuffled, 7)
+        _ingest(runtime.database, runtime.resolver, _shuffled(people), 7)
         before = _partition(runtime.database)
         with runtime.database.transaction() as conn:
             queue.enqueue(conn, RECONCILE_JOB, {}, now=utcnow())
@@ -362,8 +363,7 @@ def test_an_admin_queues_a_reconciliation_through_the_api(database_url: str, peo
     settings = Settings(database_url=database_url)
     database = _open(database_url)
     runtime = Runtime(settings, database)
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     _ingest(database, runtime.resolver, shuffled, 7)
     with database.transaction() as conn:
         admin, reader = create_key(conn, "admin", "a")[1], create_key(conn, "read", "r")[1]
@@ -397,8 +397,7 @@ def test_a_syncs_field_decisions_neither_pin_customers_nor_count_as_changes(
 ) -> None:
     from hub.db.database import utcnow
 
-    shuffled = people[:]
-    random.Random(3).shuffle(shuffled)
+    shuffled = _shuffled(people)
     resolver = HubResolver(IdentityEngine())
     _ingest(database, resolver, shuffled, 7)
     with database.transaction() as conn:  # a sync wrote conflict decisions to every customer's history

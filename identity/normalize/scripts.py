@@ -17,6 +17,7 @@ import re
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
+from typing import Any
 
 import yaml
 
@@ -58,11 +59,16 @@ def _pinyin(text: str, wade_giles: bool = False) -> str:
     return "".join(lazy_pinyin(text, style=Style.WADEGILES if wade_giles else Style.NORMAL))
 
 
+def _data(name: str) -> Any:
+    """A YAML table of `identity/data`, every scalar read as text ("no" is a name, not false)."""
+    text = resources.files("identity.data").joinpath(name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (BaseLoader builds no objects)
+
+
 @cache
 def surname_table() -> dict[str, dict[str, list[str]]]:
     """Native family name -> the spellings people use, per script (`korean`, `chinese`)."""
-    text = resources.files("identity.data").joinpath("surnames.yaml").read_text(encoding="utf-8")
-    table: dict[str, dict[str, list[str]]] = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (all scalars as text: "no" is a name)
+    table: dict[str, dict[str, list[str]]] = _data("surnames.yaml")
     return table
 
 
@@ -165,8 +171,7 @@ _ARTICLE = "ال"
 @cache
 def arabic_names() -> dict[str, list[str]]:
     """Arabic name (as `normalise_arabic` writes it) -> the Latin spellings people use, the most used first."""
-    text = resources.files("identity.data").joinpath("arabic_names.yaml").read_text(encoding="utf-8")
-    table: dict[str, list[str]] = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (all scalars as text)
+    table: dict[str, list[str]] = _data("arabic_names.yaml")
     return {normalise_arabic(name): spellings for name, spellings in table.items()}
 
 
@@ -202,8 +207,7 @@ _HEBREW_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
 @cache
 def hebrew_names() -> dict[str, list[str]]:
     """Hebrew name (as `normalise_hebrew` writes it) -> the Latin spellings people use, the most used first."""
-    text = resources.files("identity.data").joinpath("hebrew_names.yaml").read_text(encoding="utf-8")
-    table: dict[str, list[str]] = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506  (all scalars as text)
+    table: dict[str, list[str]] = _data("hebrew_names.yaml")
     return {normalise_hebrew(name): spellings for name, spellings in table.items()}
 
 
