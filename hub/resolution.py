@@ -82,7 +82,7 @@ class HubResolver:
             resolution = self.resolver.resolve(records, store)
             known = self._apply(conn, records, ids, resolution, now, outcome)
         outcome.updated |= _customers_of_profiles(conn, touched_profiles)
-        changed = rebuild_profiles(conn, outcome.updated | outcome.created, now, known, store)
+        changed = rebuild_profiles(conn, outcome.updated | outcome.created, now, known, store, unsaved=outcome.created)
         outcome.updated = {cid for cid in outcome.updated if changed.get(cid)}
         emit_events(conn, customer_events(outcome.created, outcome.merged, changed), now=now)
         return outcome
@@ -110,7 +110,8 @@ class HubResolver:
         """Write the resolution; returns the complete record lists of the customers it created."""
         by_key = {r.key: r for r in records}
         assigned: dict[str, str] = {}
-        fresh = create_customers(conn, [c for c in resolution.clusters if not c.customer_id], now)
+        # inserted by `rebuild_profiles` with their profile, rather than inserted empty and updated
+        fresh = allocate_customer_ids(conn, [c for c in resolution.clusters if not c.customer_id])
         outcome.created |= set(fresh.values())
         for cluster in resolution.clusters:
             customer_id = cluster.customer_id or fresh[id(cluster)]
@@ -167,8 +168,9 @@ class HubResolver:
             _insert_keys(conn, rows)
 
 
-def create_customers(conn: Connection, clusters: list[Cluster], now: datetime) -> dict[int, str]:
-    """Insert one customer per new cluster (ids derived from the founding record); `id(cluster)` -> its id."""
+def allocate_customer_ids(conn: Connection, clusters: list[Cluster]) -> dict[int, str]:
+    """One new customer id per cluster (derived from the founding record, skipping ids already stored);
+    `id(cluster)` -> its id. Nothing is inserted: see `create_customers`."""
     seeds = {id(c): min(c.members) for c in clusters}
     wanted = [new_customer_id(seed) for seed in seeds.values()]
     taken = set(conn.execute(select(customers.c.id).where(customers.c.id.in_(wanted))).scalars())
@@ -177,6 +179,12 @@ def create_customers(conn: Connection, clusters: list[Cluster], now: datetime) -
         customer_id = new_customer_id(seeds[id(cluster)], taken)
         taken.add(customer_id)
         ids[id(cluster)] = customer_id
+    return ids
+
+
+def create_customers(conn: Connection, clusters: list[Cluster], now: datetime) -> dict[int, str]:
+    """Insert one customer (profile still empty) per new cluster; `id(cluster)` -> its id."""
+    ids = allocate_customer_ids(conn, clusters)
     if ids:
         rows = [{"id": cid, "profile": {}, "created_at": now, "updated_at": now} for cid in ids.values()]
         conn.execute(insert(customers), rows)
@@ -269,13 +277,15 @@ def rebuild_profiles(
     now: datetime,
     known: Mapping[str, list[IdentityRecord]] | None = None,
     store: SqlCandidateStore | None = None,
+    unsaved: Collection[str] = (),
 ) -> dict[str, list[str]]:
     """Recompute the unified profile (survivorship) of these customers from their records and interactions.
 
     Only customers whose profile really changed are written (and their `updated_at` moved, which is what
     pushes and webhooks look at); returns, for those, the names of the fields that changed. `known` gives
     customers whose complete record list the caller already holds (saves reading them back); `store`, a
-    candidate store whose record cache the reads may use.
+    candidate store whose record cache the reads may use; `unsaved`, new customers (among `known`) whose
+    row is inserted here, with its first profile.
     """
     wanted = sorted(set(customer_ids))
     if not wanted:
@@ -286,16 +296,12 @@ def rebuild_profiles(
     for record in (store or SqlCandidateStore(conn)).find_by_customers(unknown):
         records[str(record.customer_id)].append(record)
     facts = _interaction_facts(conn, wanted)
-    current = {
-        str(row.id): row
-        for row in conn.execute(
-            select(customers.c.id, customers.c.created_at, customers.c.profile).where(
-                member_of(conn, customers.c.id, wanted)
-            )
-        )
-    }
+    stored = [cid for cid in wanted if cid not in unsaved]
+    query = select(customers.c.id, customers.c.created_at, customers.c.profile)
+    current = {str(row.id): row for row in conn.execute(query.where(member_of(conn, customers.c.id, stored)))}
     changes: dict[str, list[str]] = {}
     params: list[dict[str, Any]] = []
+    fresh_rows: list[dict[str, Any]] = []
     # a customer left with no record at all (its last CRM record was deleted) holds nothing any more
     emptied = [cid for cid in wanted if not records[cid] and cid in current and current[cid].profile]
     if emptied:
@@ -303,6 +309,12 @@ def rebuild_profiles(
             update(customers).where(customers.c.id.in_(emptied)).values(profile={}, deleted_at=now, updated_at=now)
         )
     for cid in wanted:
+        if cid in unsaved:
+            first = _first_profile(cid, records[cid], facts.get(cid, []), now)
+            fresh_rows.append({"id": cid, "profile": first, "created_at": now, "updated_at": now})
+            if first:
+                changes[cid] = sorted(k for k, v in first.items() if k not in IGNORED_CHANGES and v is not None)
+            continue
         if not records[cid] or cid not in current:
             continue
         old = dict(current[cid].profile or {})
@@ -311,6 +323,8 @@ def rebuild_profiles(
         if changed or not old:
             changes[cid] = changed
             params.append({"cid": cid, "profile": new, "now": now})
+    if fresh_rows:
+        conn.execute(insert(customers), fresh_rows)
     if params:
         conn.execute(
             update(customers)
@@ -319,6 +333,13 @@ def rebuild_profiles(
             params,
         )
     return changes
+
+
+def _first_profile(
+    cid: str, records: list[IdentityRecord], facts: list[InteractionFact], now: datetime
+) -> dict[str, Any]:
+    """The first profile of a new customer (empty without records, which a new cluster never is)."""
+    return build_profile(cid, records, facts, created_at=now, updated_at=now) if records else {}
 
 
 def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, list[InteractionFact]]:

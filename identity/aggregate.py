@@ -8,6 +8,7 @@ the no-chaining check still look at every record pair.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import fields, replace
 from typing import Any
 
@@ -31,11 +32,12 @@ def _union(members: list[Indexed]) -> Indexed:
     return Indexed(profile, KeySets.scan(keys), members[0].customer_id)
 
 
-def customer_profiles(hood: Neighbourhood) -> dict[str, tuple[str, Indexed]]:
-    """Customer id -> (a representative stored record, the union of its stored records), for customers of 2+."""
+def customer_profiles(hood: Neighbourhood, wanted: Collection[str]) -> dict[str, tuple[str, Indexed]]:
+    """Customer id -> (a representative stored record, the union of its stored records), for the `wanted`
+    customers of 2+ records (a union costs as much as its records: build only those compared)."""
     members: defaultdict[str, list[tuple[str, Indexed]]] = defaultdict(list)
     for key, item in sorted(hood.stored.items()):
-        if item.customer_id:
+        if item.customer_id and item.customer_id in wanted:
             members[item.customer_id].append((key, item))
     return {
         customer: (records[0][0], _union([item for _, item in records]))

@@ -140,7 +140,7 @@ class IdentityEngine:
         self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore], wanted: set[tuple[str, str]]
     ) -> None:
         """Each new record against the whole of each candidate customer (kept under its first record)."""
-        customers = customer_profiles(hood)
+        customers = customer_profiles(hood, {customer for _, customer in wanted})
         for new, customer in sorted(wanted):
             if customer not in customers:
                 continue

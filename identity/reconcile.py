@@ -51,7 +51,7 @@ def settled_neighbourhood(
     batch = {record.key: cache.get(replace(record, customer_id=None)) for record in sorted(records, key=_key)}
     all_keys = set().union(*(item.keys for item in batch.values())) if batch else set()
     counts: dict[str, int] = {}
-    for chunk in chunks(sorted(all_keys | {ALL})):
+    for chunk in chunks(all_keys | {ALL}):
         counts.update(store.key_counts(chunk))
     blocking = blocking_keys(all_keys, counts, block_cap)
     stored = {}
