@@ -58,7 +58,8 @@ def ingest(
     report = IngestReport()
     unreadable = 0
     with ExitStack() as stack:
-        stack.enter_context(long_lived_objects())  # a one-off process: the collector's settings are its own
+        # a one-off process: the collector's settings are its own, and each batch's objects are settled
+        settle = stack.enter_context(long_lived_objects())
         for name in files:
             stream = _open(name, stack)
             if stream is None:
@@ -71,7 +72,7 @@ def ingest(
                 typer.echo(f"{label}:{line}: {reason}", err=True)
 
             items = _counted(read_records(name, stream, runtime.settings.max_line_bytes), seen)
-            runtime.ingest.ingest(validated(items, report, on_error), report, inline=True)
+            runtime.ingest.ingest(validated(items, report, on_error), report, inline=True, after_batch=settle)
             if seen[0] == 0:
                 report.errors.append((1, "empty file"))
                 on_error(1, str(RecordError("empty file (no records)")))

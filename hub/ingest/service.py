@@ -63,11 +63,21 @@ class IngestService:
         self.resolver = resolver
         self.batch_size = batch_size
 
-    def ingest(self, records: Iterable[IngestRecord], report: IngestReport, *, inline: bool) -> IngestReport:
-        """Store `records` in batches; resolve each batch in its own transaction or queue it."""
+    def ingest(
+        self,
+        records: Iterable[IngestRecord],
+        report: IngestReport,
+        *,
+        inline: bool,
+        after_batch: Callable[[], None] | None = None,
+    ) -> IngestReport:
+        """Store `records` in batches; resolve each batch in its own transaction or queue it. `after_batch`
+        runs after each committed batch (the CLI settles the collector there)."""
         iterator = iter(records)
         while batch := list(islice(iterator, self.batch_size)):
             self._ingest_batch(batch, report, inline=inline)
+            if after_batch:
+                after_batch()
         return report
 
     def _ingest_batch(self, batch: list[IngestRecord], report: IngestReport, *, inline: bool) -> None:
