@@ -109,12 +109,11 @@ class Neighbourhood:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _batch_counts(batch: Mapping[str, Indexed]) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def _count_new_records(counts: Counter[str], batch: Mapping[str, Indexed]) -> None:
+    """Add the keys of the batch's new records to `counts` (stored records are counted already)."""
     for item in batch.values():
         if item.customer_id is None:
-            counts.update(item.keys)
-    return counts
+            counts.update(item.keys)  # a set, not a mapping: counted in C
 
 
 def gather(
@@ -129,7 +128,7 @@ def gather(
     counts: Counter[str] = Counter()
     for chunk in chunks(all_keys | {ALL}):
         counts.update(store.key_counts(chunk))
-    counts.update(_batch_counts(batch))
+    _count_new_records(counts, batch)
     stats = KeyStats(counts)
     # statistics count a re-ingested record once, as stored; whether it carried each key before is not known
     # here, so for blocking each of its keys counts it again (a key kept needlessly costs a little, a key

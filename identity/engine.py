@@ -44,8 +44,9 @@ class IdentityEngine:
         self._cache = ProfileCache(columns, cache_size)  # profiles of recently seen records, rebuilt on change
 
     def index_keys(self, record: IdentityRecord) -> list[str]:
-        """The keys the store indexes `record` under (blocking keys and term-frequency keys)."""
-        return sorted(self._cache.get(record).keys)
+        """The keys the store indexes `record` under (blocking keys and term-frequency keys), in no set order
+        (a store sorts what it writes at once)."""
+        return list(self._cache.get(record).keys)
 
     def resolve(self, records: Sequence[IdentityRecord], store: CandidateStore) -> Resolution:
         """Decide the customer of every record of the batch (reads through `store`, writes nothing)."""
@@ -116,13 +117,16 @@ class IdentityEngine:
         (new record, existing customer) pairs worth a customer-level comparison."""
         scores: dict[tuple[str, str], PairScore] = {}
         wanted: set[tuple[str, str]] = set()
-        for a, b in hood.pairs:
-            left, right = _item(hood, a), _item(hood, b)
-            for new, other in ((a, right), (b, left)):
-                if new in hood.batch and other.customer_id and hood.batch[new].customer_id is None:
-                    wanted.add((new, other.customer_id))
-            if may_link(left, right, hood.stats, self.weights):
-                scores[(a, b)] = self._pair_score(left, right, hood)
+        batch, stored, stats, weights = hood.batch, hood.stored, hood.stats, self.weights  # a hot loop
+        for pair in hood.pairs:
+            a, b = pair
+            left, right = batch.get(a) or stored[a], batch.get(b) or stored[b]
+            if right.customer_id and left.customer_id is None and a in batch:  # a new record of the batch
+                wanted.add((a, right.customer_id))
+            if left.customer_id and right.customer_id is None and b in batch:
+                wanted.add((b, left.customer_id))
+            if may_link(left, right, stats, weights):
+                scores[pair] = self._pair_score(left, right, hood)
         return scores, wanted
 
     def _involved(self, hood: Neighbourhood, scores: dict[tuple[str, str], PairScore]) -> set[str]:
