@@ -203,3 +203,15 @@ def test_postgres_concurrent_ingests_of_one_person_make_one_customer(
     assert not errors
     assert len(live(database)) == 1
     assert len(set(links(database).values())) == 1
+
+
+def test_after_batch_runs_once_per_committed_batch(service: IngestService, database: Database) -> None:
+    stored_at_each_call: list[int] = []
+
+    def count_stored() -> None:
+        with database.transaction() as conn:
+            stored_at_each_call.append(conn.execute(select(func.count()).select_from(source_records)).scalar_one())
+
+    raw = [{"type": "contact", "system": "crm", "id": str(n), "email": f"p{n}@example.com"} for n in range(5)]
+    service.ingest([parse_record(r) for r in raw], IngestReport(), inline=True, after_batch=count_stored)
+    assert stored_at_each_call == [2, 4, 5]  # batches of 2, each committed before the call

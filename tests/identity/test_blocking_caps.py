@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 
 from identity.api import IdentityRecord
 from identity.candidates import ProfileCache, gather
@@ -49,3 +50,15 @@ def test_hints_stop_blocking_at_half_the_cap_names_and_identifiers_at_the_cap() 
     assert _asked(6) == {"n", "e"}
     assert _asked(11) == {"n", "e"}
     assert _asked(12) == set()
+
+
+def test_a_key_no_other_record_carries_is_neither_fetched_nor_paired() -> None:
+    assert _asked(0) == set()  # the new record is the only one: nothing to pair it with
+
+
+def test_a_re_ingested_record_still_fetches_by_a_key_one_stored_record_carries() -> None:
+    # statistics count the re-ingested record once (as stored), so the one stored record carrying a key may be
+    # another record: for blocking, the re-ingested record counts again and the key is still fetched
+    store = CountingStore(1)
+    gather([replace(RECORD, customer_id="cus_1")], store, ProfileCache(None), block_cap=12)
+    assert {key.split(":", 1)[0] for key in store.asked} >= {"c", "ni", "np", "n", "e"}
