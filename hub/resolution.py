@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, text, update
 
 from hub.db.database import member_of
 from hub.db.sync_tables import crm_records
@@ -141,7 +141,7 @@ class HubResolver:
         assigned: dict[str, str],
         now: datetime,
     ) -> None:
-        conn.execute(delete(identity_links).where(member_of(conn, identity_links.c.record_id, ids.values())))
+        _delete_resolved(conn, identity_links, records, ids)
         rows = []
         for record in records:
             link = resolution.links.get(record.key)
@@ -159,7 +159,7 @@ class HubResolver:
         conn.execute(insert(identity_links), rows)
 
     def _write_keys(self, conn: Connection, records: list[IdentityRecord], ids: dict[str, int]) -> None:
-        conn.execute(delete(identity_keys).where(member_of(conn, identity_keys.c.record_id, ids.values())))
+        _delete_resolved(conn, identity_keys, records, ids)
         # in key order: SQLite and PostgreSQL insert into the key index much faster in order than scattered
         # (sorted on the key alone, stable: half the time of comparing whole rows, 130,000 of them a batch)
         rows = [(key, ids[r.key]) for r in records for key in self.resolver.index_keys(r)]
@@ -215,6 +215,14 @@ def merge_customers(
         )
         outcome.merged[loser] = survivor
         outcome.created.discard(loser)
+
+
+def _delete_resolved(conn: Connection, table: Table, records: list[IdentityRecord], ids: dict[str, int]) -> None:
+    """Delete the rows of `table` (links or keys) of the records resolved before; a record never resolved has
+    none (links and keys are written, and deleted, together), and most records of a bulk load are new."""
+    resolved = [ids[r.key] for r in records if r.customer_id]
+    if resolved:
+        conn.execute(delete(table).where(member_of(conn, table.c.record_id, resolved)))
 
 
 def _first(row: tuple[str, int]) -> str:
