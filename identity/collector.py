@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 # Collect the youngest generation after this many allocations (CPython's default is 700).
-_GC_YOUNG_THRESHOLD = 50_000
+_GC_YOUNG_THRESHOLD = 200_000
 
 
 @contextmanager
