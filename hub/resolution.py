@@ -317,20 +317,20 @@ def rebuild_profiles(
             update(customers).where(customers.c.id.in_(emptied)).values(profile={}, deleted_at=now, updated_at=now)
         )
     for cid in wanted:
-        if cid in unsaved:
-            first = _first_profile(cid, records[cid], facts.get(cid, []), now)
-            fresh_rows.append({"id": cid, "profile": first, "created_at": now, "updated_at": now})
-            if first:
-                changes[cid] = sorted(k for k, v in first.items() if k not in IGNORED_CHANGES and v is not None)
+        fresh = cid in unsaved  # a new cluster always has records
+        if not fresh and (not records[cid] or cid not in current):
             continue
-        if not records[cid] or cid not in current:
-            continue
-        old = dict(current[cid].profile or {})
-        new = build_profile(cid, records[cid], facts.get(cid, []), created_at=current[cid].created_at, updated_at=now)
+        old = {} if fresh else dict(current[cid].profile or {})
+        created_at = now if fresh else current[cid].created_at
+        new = build_profile(cid, records[cid], facts.get(cid, []), created_at=created_at, updated_at=now)
         changed = sorted(k for k in new.keys() | old.keys() if k not in IGNORED_CHANGES and new.get(k) != old.get(k))
-        if changed or not old:
-            changes[cid] = changed
+        if fresh:
+            fresh_rows.append({"id": cid, "profile": new, "created_at": now, "updated_at": now})
+        elif changed or not old:
             params.append({"cid": cid, "profile": new, "now": now})
+        else:
+            continue  # unchanged: neither written nor reported
+        changes[cid] = changed
     if fresh_rows:
         conn.execute(insert(customers), fresh_rows)
     if params:
@@ -341,13 +341,6 @@ def rebuild_profiles(
             params,
         )
     return changes
-
-
-def _first_profile(
-    cid: str, records: list[IdentityRecord], facts: list[InteractionFact], now: datetime
-) -> dict[str, Any]:
-    """The first profile of a new customer (empty without records, which a new cluster never is)."""
-    return build_profile(cid, records, facts, created_at=now, updated_at=now) if records else {}
 
 
 def _interaction_facts(conn: Connection, customer_ids: list[str]) -> dict[str, list[InteractionFact]]:

@@ -117,10 +117,10 @@ class IdentityEngine:
         (new record, existing customer) pairs worth a customer-level comparison."""
         scores: dict[tuple[str, str], PairScore] = {}
         wanted: set[tuple[str, str]] = set()
-        batch, stored, stats, weights = hood.batch, hood.stored, hood.stats, self.weights  # a hot loop
+        batch, stats, weights = hood.batch, hood.stats, self.weights  # a hot loop
         for pair in hood.pairs:
             a, b = pair
-            left, right = batch.get(a) or stored[a], batch.get(b) or stored[b]
+            left, right = _item(hood, a), _item(hood, b)
             if right.customer_id and left.customer_id is None and a in batch:  # a new record of the batch
                 wanted.add((a, right.customer_id))
             if left.customer_id and right.customer_id is None and b in batch:

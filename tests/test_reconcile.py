@@ -58,6 +58,14 @@ def database(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture
+def other(another_database_url: str) -> Iterator[Database]:
+    """A second, empty store of the same backend (the same records ingested another way)."""
+    database = _open(another_database_url)
+    yield database
+    database.dispose()
+
+
 def _ingest(database: Database, resolver: HubResolver, lines: Sequence[dict[str, Any]], batch: int) -> None:
     IngestService(database, resolver, batch).ingest([parse_record(r) for r in lines], IngestReport(), inline=True)
 
@@ -79,21 +87,16 @@ def _in_review(database: Database) -> set[str]:
 
 
 def test_reconciled_customers_do_not_depend_on_arrival_order(
-    database: Database, another_database_url: str, people: list[dict[str, Any]]
+    database: Database, other: Database, people: list[dict[str, Any]]
 ) -> None:
-    shuffled = _shuffled(people)
-    other = _open(another_database_url)
-    try:
-        _ingest(database, HubResolver(IdentityEngine()), people, 1000)
-        _ingest(other, HubResolver(IdentityEngine()), shuffled, 7)
-        assert _partition(database) != _partition(other)  # the incremental path alone does depend on it
-        assert _in_review(database) != _in_review(other)  # and so does which records fit two customers
-        assert reconcile(database, HubResolver(IdentityEngine())).moved > 0
-        assert reconcile(other, HubResolver(IdentityEngine())).moved > 0
-        assert _partition(database) == _partition(other)
-        assert _in_review(database) == _in_review(other)
-    finally:
-        other.dispose()
+    _ingest(database, HubResolver(IdentityEngine()), people, 1000)
+    _ingest(other, HubResolver(IdentityEngine()), _shuffled(people), 7)
+    assert _partition(database) != _partition(other)  # the incremental path alone does depend on it
+    assert _in_review(database) != _in_review(other)  # and so does which records fit two customers
+    assert reconcile(database, HubResolver(IdentityEngine())).moved > 0
+    assert reconcile(other, HubResolver(IdentityEngine())).moved > 0
+    assert _partition(database) == _partition(other)
+    assert _in_review(database) == _in_review(other)
 
 
 def test_reconciling_records_splits_and_merges_with_audit_events_and_webhooks(
@@ -271,20 +274,16 @@ def _partition_of(links_csv: str) -> set[frozenset[str]]:
 
 
 def test_a_large_store_reconciled_in_regions_ends_as_if_reconciled_at_once(
-    database: Database, another_database_url: str, people: list[dict[str, Any]]
+    database: Database, other: Database, people: list[dict[str, Any]]
 ) -> None:
     shuffled = _shuffled(people)
-    other = _open(another_database_url)
-    try:
-        for store in (database, other):
-            _ingest(store, HubResolver(IdentityEngine()), shuffled, 7)
-        at_once = reconcile(database, HubResolver(IdentityEngine()))
-        in_regions = reconcile(other, HubResolver(IdentityEngine()), region_records=60)
-        assert at_once.records == in_regions.records and at_once.moved == in_regions.moved > 0
-        assert _partition(database) == _partition(other)
-        assert _in_review(database) == _in_review(other)
-    finally:
-        other.dispose()
+    for store in (database, other):
+        _ingest(store, HubResolver(IdentityEngine()), shuffled, 7)
+    at_once = reconcile(database, HubResolver(IdentityEngine()))
+    in_regions = reconcile(other, HubResolver(IdentityEngine()), region_records=60)
+    assert at_once.records == in_regions.records and at_once.moved == in_regions.moved > 0
+    assert _partition(database) == _partition(other)
+    assert _in_review(database) == _in_review(other)
 
 
 def test_regions_keep_linked_records_and_customers_together() -> None:
